@@ -1,0 +1,442 @@
+"""Read a dataset (a folder of CSVs, a .zip of them, or one .xlsx) and validate all of it.
+
+Every problem is collected and raised together in one InputError, each naming the file or sheet,
+the row as the user sees it (header = row 1), the column, the bad value and what to do.
+Nothing is silently coerced: a value that does not parse is reported, never dropped or clipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError, Problem
+from .schema import ANY_ELEMENT, TABLES, Column, Table
+
+BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
+SUM_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A validated dataset. Frames keep the user's extra columns; numeric columns are floats."""
+
+    elements: pd.DataFrame  # index: element
+    suppliers: pd.DataFrame  # index: supplier
+    offers: pd.DataFrame  # columns: supplier, element, capacity_t, cost_usd_kg, ...
+    baseline: pd.DataFrame  # columns: element, supplier, share, ...
+    scenarios: pd.DataFrame  # columns: scenario, supplier, element, availability, ...
+    meta: dict[str, str]
+    origin: str
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """sha256 of the content, the same whether it came from CSVs or a workbook."""
+        h = hashlib.sha256()
+        for name in ("elements", "suppliers", "offers", "baseline", "scenarios"):
+            frame = getattr(self, name)
+            h.update(name.encode())
+            h.update(frame.to_csv(float_format="%.12g").encode())
+        return h.hexdigest()
+
+    @property
+    def demanded_elements(self) -> list[str]:
+        """Elements with positive demand: the ones the model allocates."""
+        return [e for e, d in self.elements["demand_t"].items() if d > 0]
+
+    def bloc_members(self, bloc: str) -> list[str]:
+        return [s for s, blocs in self.supplier_blocs.items() if bloc in blocs]
+
+    @cached_property
+    def supplier_blocs(self) -> dict[str, frozenset[str]]:
+        return {
+            s: frozenset(b.strip() for b in str(v).split(";") if b.strip())
+            for s, v in self.suppliers["blocs"].items()
+        }
+
+    @cached_property
+    def blocs(self) -> list[str]:
+        return sorted(set().union(*self.supplier_blocs.values()))
+
+    @property
+    def as_of(self) -> str:
+        return self.meta.get("as_of", "unknown")
+
+
+def load_dataset(path: str | Path | None = None) -> Dataset:
+    """Load and validate a dataset; the bundled reference data when no path is given."""
+    path = Path(path) if path is not None else BUNDLED_DATA
+    problems: list[Problem] = []
+    raw = dict(_read_tables(path, problems))
+    frames: dict[str, pd.DataFrame] = {}
+    for name, table in TABLES.items():
+        if name in raw:
+            where, text = raw[name]
+            frames[name] = _typed(table, where, text, problems)
+        elif table.required:
+            problems.append(Problem(_expected_place(path, name), f"the {name} table is missing"))
+    if not problems:
+        _check_references(frames, {n: w for n, (w, _) in raw.items()}, problems)
+    if problems:
+        raise InputError(problems)
+    return _assemble(frames, str(path))
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _expected_place(path: Path, table: str) -> str:
+    if path.suffix.lower() == ".xlsx":
+        return f"{path.name}, sheet {table}"
+    return str(path / f"{table}.csv") if path.is_dir() else f"{path.name}: {table}.csv"
+
+
+def _read_tables(
+    path: Path, problems: list[Problem]
+) -> Iterator[tuple[str, tuple[str, pd.DataFrame]]]:
+    """Yield (table, (where, all-text frame)) for each table found at `path`."""
+    if not path.exists():
+        raise InputError(
+            Problem(
+                str(path),
+                "no such file or folder: give a folder of CSV files, a .zip of them or an .xlsx workbook",
+            )
+        )
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        for name in TABLES:
+            file = path / f"{name}.csv"
+            if file.exists():
+                frame = _read_csv(file.read_bytes(), str(file), problems)
+                if frame is not None:
+                    yield name, (str(file), frame)
+    elif suffix == ".zip":
+        yield from _read_zip(path, problems)
+    elif suffix in (".xlsx", ".xlsm"):
+        yield from _read_workbook(path, problems)
+    else:
+        raise InputError(
+            Problem(
+                str(path),
+                f"cannot read a '{suffix}' file: give a folder of CSV files, a .zip of them or an .xlsx workbook",
+            )
+        )
+
+
+def _read_zip(
+    path: Path, problems: list[Problem]
+) -> Iterator[tuple[str, tuple[str, pd.DataFrame]]]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise InputError(
+            Problem(path.name, "is not a readable zip archive: re-create it from the CSV files")
+        ) from None
+    with archive:
+        members = {
+            Path(n).name: n
+            for n in archive.namelist()
+            if n.lower().endswith(".csv") and not n.startswith("__MACOSX")
+        }
+        for name in TABLES:
+            member = members.get(f"{name}.csv")
+            if member is not None:
+                where = f"{path.name}: {member}"
+                frame = _read_csv(archive.read(member), where, problems)
+                if frame is not None:
+                    yield name, (where, frame)
+
+
+def _read_csv(data: bytes, where: str, problems: list[Problem]) -> pd.DataFrame | None:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                where,
+                "is not UTF-8 text: save it as 'CSV UTF-8' and load it again",
+                row=line,
+                value=data[e.start : e.start + 4].hex(" "),
+            )
+        )
+        return None
+    if not text.strip():
+        problems.append(Problem(where, "is empty: it needs a header row and at least one data row"))
+        return None
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
+        )
+    except (pd.errors.ParserError, ValueError) as e:
+        problems.append(
+            Problem(
+                where,
+                f"is not valid CSV ({str(e).strip()}): check the quoting and the number of commas on each line",
+            )
+        )
+        return None
+    return frame
+
+
+def _read_workbook(
+    path: Path, problems: list[Problem]
+) -> Iterator[tuple[str, tuple[str, pd.DataFrame]]]:
+    try:
+        sheets = pd.read_excel(
+            path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl"
+        )
+    except Exception as e:  # openpyxl raises many types for a corrupt workbook
+        raise InputError(
+            Problem(
+                path.name,
+                f"is not a readable .xlsx workbook ({type(e).__name__}): re-save it from Excel as .xlsx",
+            )
+        ) from None
+    for name in TABLES:
+        if name in sheets:
+            frame = sheets[name]
+            if frame.empty and len(frame.columns) == 0:
+                problems.append(
+                    Problem(f"{path.name}, sheet {name}", "is empty: it needs a header row")
+                )
+                continue
+            yield name, (f"{path.name}, sheet {name}", frame)
+
+
+# --- per-table checks ----------------------------------------------------------------------
+
+
+def _typed(table: Table, where: str, text: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """Check columns and cell values of one table; return it with numbers parsed."""
+    text = text.rename(columns=lambda c: str(c).strip())
+    dupes = text.columns[text.columns.duplicated()].tolist()
+    for c in dupes:
+        problems.append(
+            Problem(where, "the column appears twice in the header: keep one", row=1, column=c)
+        )
+    text = text.loc[:, ~text.columns.duplicated()]
+    missing = [c.name for c in table.columns if c.name not in text.columns]
+    for c in missing:
+        problems.append(
+            Problem(
+                where,
+                f"required column is missing from the header (expected columns: {', '.join(c.name for c in table.columns)})",
+                row=1,
+                column=c,
+            )
+        )
+    # Whole-blank lines (common at the end of spreadsheet exports) carry no data.
+    text = text[~(text.map(lambda v: str(v).strip() == "")).all(axis=1)]
+    if text.empty:
+        problems.append(Problem(where, "has a header but no data rows"))
+    out = text.map(lambda v: str(v).strip())
+    for col in table.all_columns:
+        if col.name in out.columns:
+            out[col.name] = _check_column(col, out[col.name], where, problems)
+    return out
+
+
+def _check_column(col: Column, values: pd.Series, where: str, problems: list[Problem]) -> pd.Series:
+    parsed = []
+    for idx, v in values.items():
+        row = int(idx) + 2  # header is row 1
+        if v == "":
+            if col.required and not col.blank_ok:
+                problems.append(
+                    Problem(
+                        where,
+                        f"is blank: {col.doc[0].lower() + col.doc[1:]}",
+                        row=row,
+                        column=col.name,
+                    )
+                )
+            parsed.append(float("nan") if col.kind in ("number", "integer") else "")
+            continue
+        if col.kind in ("number", "integer"):
+            try:
+                x = float(v)
+            except ValueError:
+                problems.append(
+                    Problem(
+                        where,
+                        "is not a number: write a plain number such as 1200 or 0.35 (no units, no thousands separators)",
+                        row=row,
+                        column=col.name,
+                        value=v,
+                    )
+                )
+                parsed.append(float("nan"))
+                continue
+            if x != x or x in (float("inf"), float("-inf")):
+                problems.append(
+                    Problem(where, "must be a finite number", row=row, column=col.name, value=v)
+                )
+            elif col.low is not None and x < col.low or col.high is not None and x > col.high:
+                problems.append(
+                    Problem(
+                        where,
+                        f"is out of range: expected {_range_text(col)}",
+                        row=row,
+                        column=col.name,
+                        value=v,
+                    )
+                )
+            parsed.append(x)
+        else:
+            if col.choices and v not in col.choices:
+                problems.append(
+                    Problem(
+                        where,
+                        f"expected one of {', '.join(col.choices)}",
+                        row=row,
+                        column=col.name,
+                        value=v,
+                    )
+                )
+            parsed.append(v)
+    return pd.Series(
+        parsed, index=values.index, dtype=float if col.kind in ("number", "integer") else object
+    )
+
+
+def _range_text(col: Column) -> str:
+    if col.low is not None and col.high is not None:
+        return f"a number from {col.low:g} to {col.high:g}"
+    if col.low is not None:
+        return f"a number >= {col.low:g}"
+    return f"a number <= {col.high:g}"
+
+
+# --- cross-table checks --------------------------------------------------------------------
+
+
+def _check_references(
+    frames: dict[str, pd.DataFrame], where: dict[str, str], problems: list[Problem]
+) -> None:
+    for name, frame in frames.items():
+        key = list(TABLES[name].key)
+        dup = frame.duplicated(key, keep="first")
+        for idx in frame.index[dup]:
+            first = frame.index[(frame[key] == frame.loc[idx, key]).all(axis=1)][0]
+            shown = ", ".join(str(frame.loc[idx, k]) for k in key)
+            problems.append(
+                Problem(
+                    where[name],
+                    f"duplicates row {int(first) + 2} ({'/'.join(key)} must be unique): merge or delete one",
+                    row=int(idx) + 2,
+                    column=key[-1],
+                    value=shown,
+                )
+            )
+
+    elements = set(frames["elements"]["element"])
+    suppliers = set(frames["suppliers"]["supplier"])
+    offered = set(zip(frames["offers"]["supplier"], frames["offers"]["element"], strict=True))
+
+    def check(
+        name: str, column: str, known: set[str], what: str, allow: tuple[str, ...] = ()
+    ) -> None:
+        if name not in frames:
+            return
+        for idx, v in frames[name][column].items():
+            if v not in known and v not in allow:
+                problems.append(
+                    Problem(
+                        where[name],
+                        f"unknown {what}: add it to {what.split()[0]}s or fix the spelling",
+                        row=int(idx) + 2,
+                        column=column,
+                        value=v,
+                    )
+                )
+
+    check("offers", "supplier", suppliers, "supplier code")
+    check("offers", "element", elements, "element symbol")
+    check("baseline", "supplier", suppliers, "supplier code")
+    check("baseline", "element", elements, "element symbol")
+    check("scenarios", "supplier", suppliers, "supplier code")
+    check("scenarios", "element", elements, "element symbol", allow=(ANY_ELEMENT,))
+
+    base = frames["baseline"]
+    for idx, row in base.iterrows():
+        if (
+            row["supplier"] in suppliers
+            and row["element"] in elements
+            and (row["supplier"], row["element"]) not in offered
+        ):
+            problems.append(
+                Problem(
+                    where["baseline"],
+                    f"{row['supplier']} has no offer for {row['element']} in offers: add an offers row so today's mix can be costed",
+                    row=int(idx) + 2,
+                    column="supplier",
+                    value=row["supplier"],
+                )
+            )
+    sums = base.groupby("element", sort=False)["share"].sum()
+    for element, total in sums.items():
+        if abs(total - 1) > SUM_TOLERANCE:
+            first = int(base.index[base["element"] == element][0]) + 2
+            problems.append(
+                Problem(
+                    where["baseline"],
+                    f"shares for {element} sum to {total:.6g}, not 1: correct them so today's mix adds up to 100%",
+                    row=first,
+                    column="share",
+                    value=element,
+                )
+            )
+    demand = frames["elements"].set_index("element")["demand_t"]
+    for element, d in demand.items():
+        if d > 0 and element not in sums.index:
+            problems.append(
+                Problem(
+                    where["baseline"],
+                    f"{element} has demand but no baseline rows: add today's mix for it (shares summing to 1)",
+                    column="element",
+                    value=element,
+                )
+            )
+
+    if "scenarios" in frames:
+        sc = frames["scenarios"]
+        for name, group in sc.groupby("scenario", sort=False):
+            if group["probability"].nunique() > 1:
+                problems.append(
+                    Problem(
+                        where["scenarios"],
+                        f"scenario {name!r} has different probabilities on its rows: use one value",
+                        row=int(group.index[1]) + 2,
+                        column="probability",
+                    )
+                )
+
+
+def _assemble(frames: dict[str, pd.DataFrame], origin: str) -> Dataset:
+    def reset(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.reset_index(drop=True)
+
+    empty_scenarios = pd.DataFrame(
+        {
+            c.name: pd.Series(dtype=float if c.kind == "number" else object)
+            for c in TABLES["scenarios"].columns
+        }
+    )
+    meta = frames.get("meta")
+    return Dataset(
+        elements=reset(frames["elements"]).set_index("element"),
+        suppliers=reset(frames["suppliers"]).set_index("supplier"),
+        offers=reset(frames["offers"]),
+        baseline=reset(frames["baseline"]),
+        scenarios=reset(frames["scenarios"]) if "scenarios" in frames else empty_scenarios,
+        meta=dict(zip(meta["key"], meta["value"], strict=True)) if meta is not None else {},
+        origin=origin,
+    )

@@ -1,0 +1,121 @@
+"""Hand a PuLP model to HiGHS once, then re-solve it in place.
+
+PuLP is the one formulation. Its first solve (through PuLP's in-process HiGHS interface) builds
+the HiGHS model; later stages change costs, row bounds and add cutting planes on that same
+model, so HiGHS keeps its basis and each re-solve costs a fraction of a rebuild.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pulp
+
+INF = highspy.kHighsInf
+_banner_swallowed = False
+
+
+class SolverError(RuntimeError):
+    """HiGHS did not return an optimal solution: a bug, since the model is always feasible."""
+
+
+def _swallow_banner() -> None:
+    """highspy prints a banner on stdout the first time a Highs object is made: keep CLI output
+    machine-readable by making that first object with stdout pointed at /dev/null."""
+    global _banner_swallowed
+    if _banner_swallowed:
+        return
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+        _banner_swallowed = True
+
+
+@dataclass
+class Result:
+    values: np.ndarray  # column values
+    row_duals: np.ndarray  # d objective / d row bound, per row
+    objective: float
+
+
+class HighsLP:
+    """A PuLP problem living in HiGHS: change costs and bounds, add rows, re-solve."""
+
+    def __init__(self, problem: pulp.LpProblem):
+        _swallow_banner()
+        problem.solve(pulp.HiGHS(msg=False))
+        self.highs: highspy.Highs = problem.solverModel
+        self.highs.setOptionValue("output_flag", False)
+        self._col = {v.id: j for j, v in enumerate(problem.exported_variables())}
+        self._row = {c.id: i for i, c in enumerate(problem.constraints())}
+        self.n_cols = len(self._col)
+        self.solves = 1
+
+    def col(self, var: pulp.LpVariable) -> int:
+        return self._col[var.id]
+
+    def row(self, constraint: pulp.LpConstraint) -> int:
+        return self._row[constraint.id]
+
+    def vector(self, expr: pulp.LpAffineExpression) -> np.ndarray:
+        """Objective coefficients of a PuLP expression as a dense column vector."""
+        out = np.zeros(self.n_cols)
+        for var, coef in expr.items():
+            out[self._col[var.id]] += coef
+        return out
+
+    def set_costs(self, costs: np.ndarray) -> None:
+        self.highs.changeColsCost(self.n_cols, np.arange(self.n_cols, dtype=np.int32), costs)
+
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        if len(rows):
+            self.highs.changeRowsBounds(len(rows), rows.astype(np.int32), lower, upper)
+
+    def set_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        if len(cols):
+            self.highs.changeColsBounds(len(cols), cols.astype(np.int32), lower, upper)
+
+    def add_rows(
+        self, lower: list[float], upper: list[float], entries: list[tuple[list[int], list[float]]]
+    ) -> None:
+        starts, index, value = [], [], []
+        for cols, coefs in entries:
+            starts.append(len(index))
+            index.extend(cols)
+            value.extend(coefs)
+        self.highs.addRows(
+            len(entries),
+            np.asarray(lower, dtype=float),
+            np.asarray(upper, dtype=float),
+            len(index),
+            np.asarray(starts, dtype=np.int32),
+            np.asarray(index, dtype=np.int32),
+            np.asarray(value, dtype=float),
+        )
+
+    def current(self) -> Result:
+        """The solution HiGHS holds now; raises if it is not optimal."""
+        status = self.highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise SolverError(f"HiGHS stopped with status {self.highs.modelStatusToString(status)}")
+        sol = self.highs.getSolution()
+        return Result(
+            values=np.asarray(sol.col_value),
+            row_duals=np.asarray(sol.row_dual),
+            objective=self.highs.getInfo().objective_function_value,
+        )
+
+    def solve(self) -> Result:
+        self.highs.run()
+        self.solves += 1
+        return self.current()

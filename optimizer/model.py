@@ -1,0 +1,349 @@
+"""Dataset + Policy -> one PuLP linear program -> HiGHS -> Solution.
+
+The formulation (docs/MODEL.md has it in full):
+  x[s,e] in [0, capacity]  tonnes bought;  u[e] >= 0 unmet demand;  slack[b,e] >= 0
+  demand      sum_s x[s,e] + u[e] = D_e
+  cap         x[s,e] <= cap[s,e] * D_e              (one row per offer; cap 1 = none)
+  bloc        sum_{s in b} x[s,e] + slack[b,e] >= m[b,e] * D_e
+  budget      C = sum c[s,e] x[s,e] <= B
+  risk caps   R_e <= cap  (cost objective)
+Stage 1 finds the least cost under the policy; stage 2 minimises weighted risk within the budget.
+Unmet demand and bloc slack carry penalties that dominate any risk or cost saving, so every run
+solves and a shortfall is reported with its cause, never as a bare "infeasible".
+The rows exist for every offer and bloc whatever the policy, so one built model serves any
+policy of the same objective by changing right-hand sides only (see Session).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from . import risk
+from .dataset import Dataset
+from .lp import INF, HighsLP, Result
+from .policy import RECYCLING_BLOC, RISK_OBJECTIVES, Policy
+
+HHI_TYPES = ("hhi", "wgi-hhi")
+RISK_PENALTY = 1e3  # per unit of weighted share unmet; risk measures move at most 20 per unit
+COST_PENALTY_FACTOR = 10.0  # unmet tonne costs 10x the element's dearest offer in stage 1
+TIE_BREAK = 1e-8  # among equally risky mixes prefer the cheaper one
+MAX_CUT_ROUNDS = 200
+USD_PER_MUSD = 1e6
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What fixes the shape of the LP; policies that share it re-solve the same model."""
+
+    objective: str
+    capped: tuple[str, ...]  # risk measures with per-element caps
+    scope: tuple[str, ...]
+    weighting: str
+
+    @classmethod
+    def of(cls, dataset: Dataset, policy: Policy) -> Structure:
+        scope = tuple(
+            e
+            for e in (policy.elements or dataset.demanded_elements)
+            if e in dataset.demanded_elements
+        )
+        return cls(policy.objective, tuple(sorted(policy.risk_caps)), scope, policy.weights)
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        own = (self.objective,) if self.objective in RISK_OBJECTIVES else ()
+        return tuple(dict.fromkeys(own + self.capped))
+
+
+@dataclass
+class Formulation:
+    """The built LP with handles to every variable and row the stages and reports need."""
+
+    dataset: Dataset
+    structure: Structure
+    demand: pd.Series
+    weights: pd.Series
+    offers: pd.DataFrame  # supplier, element, capacity_t, cost_usd_kg of in-scope offers
+    problem: pulp.LpProblem
+    x: dict[tuple[str, str], pulp.LpVariable]
+    u: dict[str, pulp.LpVariable]
+    slack: dict[tuple[str, str], pulp.LpVariable]
+    cap_rows: dict[tuple[str, str], pulp.LpConstraint]
+    bloc_rows: dict[tuple[str, str], pulp.LpConstraint]
+    risk_cap_rows: dict[tuple[str, str], pulp.LpConstraint]
+    budget_row: pulp.LpConstraint
+    cost: pulp.LpAffineExpression  # million USD
+    risk: dict[str, dict[str, pulp.LpAffineExpression]]  # measure -> element -> LP value
+    t: dict[tuple[str, str], pulp.LpVariable]  # t >= share^2 via tangent cuts
+    penalty_cost: pulp.LpAffineExpression
+    penalty_risk: pulp.LpAffineExpression
+    lp: HighsLP | None = None
+    cuts: int = 0
+
+    def stage_costs(self, stage: str, least_cost: float = 1.0) -> np.ndarray:
+        lp = self.lp
+        if stage == "cost":
+            return lp.vector(self.cost) + lp.vector(self.penalty_cost)
+        w = self.weights
+        objective = pulp.lpSum(
+            w[e] * self.risk[self.structure.objective][e] for e in self.structure.scope
+        )
+        return (
+            lp.vector(objective)
+            + lp.vector(self.penalty_risk)
+            + (TIE_BREAK / max(least_cost, 1e-9)) * lp.vector(self.cost)
+        )
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+def bounds(form: Formulation, policy: Policy) -> dict[str, float]:
+    """Right-hand sides of every policy row for `policy`, keyed as in `row_of`."""
+    ds, demand = form.dataset, form.demand
+    out: dict[str, float] = {}
+    for s, e in form.cap_rows:
+        out[f"cap|{s}|{e}"] = policy.cap_for(ds, s, e) * demand[e]
+    for b, e in form.bloc_rows:
+        out[f"bloc|{b}|{e}"] = effective_bloc_min(form, policy, b, e) * demand[e]
+    for m, e in form.risk_cap_rows:
+        out[f"risk|{m}|{e}"] = policy.risk_caps[m]
+    return out
+
+
+def effective_bloc_min(form: Formulation, policy: Policy, bloc: str, element: str) -> float:
+    """The bloc minimum asked for; the recycled share only as far as recycling capacity allows."""
+    m = policy.bloc_min_for(bloc, element)
+    if bloc == RECYCLING_BLOC and policy.recycled_min > 0:
+        offers = form.offers[
+            (form.offers["element"] == element)
+            & form.offers["supplier"].isin(form.dataset.bloc_members(bloc))
+        ]
+        reachable = offers["capacity_t"].sum() / form.demand[element]
+        m = max(m, min(policy.recycled_min, reachable))
+    return m
+
+
+def formulate(dataset: Dataset, policy: Policy) -> Formulation:
+    """Build the LP for `policy` with PuLP and hand it to HiGHS (which solves stage 1 once)."""
+    st = Structure.of(dataset, policy)
+    scope = list(st.scope)
+    demand = dataset.elements.loc[scope, "demand_t"].astype(float)
+    offers = dataset.offers[dataset.offers["element"].isin(scope)].reset_index(drop=True)
+    wgi = dataset.suppliers["wgi_risk"]
+    prob = pulp.LpProblem("ree_sourcing", pulp.LpMinimize)
+
+    x = {
+        (s, e): prob.add_variable(f"x|{s}|{e}", 0, float(k))
+        for s, e, k in zip(offers["supplier"], offers["element"], offers["capacity_t"], strict=True)
+    }
+    u = {e: prob.add_variable(f"unmet|{e}", 0) for e in scope}
+    by_element = {e: [(s, v) for (s, ee), v in x.items() if ee == e] for e in scope}
+    unit_cost = dict(
+        zip(
+            zip(offers["supplier"], offers["element"], strict=True),
+            offers["cost_usd_kg"],
+            strict=True,
+        )
+    )
+    cost = pulp.lpSum(unit_cost[k] * 1000.0 / USD_PER_MUSD * v for k, v in x.items())
+
+    for e in scope:
+        prob.addConstraint(
+            pulp.lpSum(v for _, v in by_element[e]) + u[e] == demand[e], f"demand|{e}"
+        )
+    cap_rows = {
+        k: prob.addConstraint(v <= float(demand[k[1]]), f"cap|{k[0]}|{k[1]}") for k, v in x.items()
+    }
+
+    slack, bloc_rows = {}, {}
+    for b in dataset.blocs:
+        members = set(dataset.bloc_members(b))
+        for e in scope:
+            vars_ = [v for s, v in by_element[e] if s in members]
+            if vars_:
+                slack[b, e] = prob.add_variable(f"slack|{b}|{e}", 0)
+                bloc_rows[b, e] = prob.addConstraint(
+                    pulp.lpSum(vars_) + slack[b, e] >= 0.0, f"bloc|{b}|{e}"
+                )
+    budget_row = prob.addConstraint(cost <= 1e30, "budget")
+
+    risk_exprs: dict[str, dict[str, pulp.LpAffineExpression]] = {}
+    t: dict[tuple[str, str], pulp.LpVariable] = {}
+    if any(m in HHI_TYPES for m in st.measures):
+        for (s, e), v in x.items():
+            t[s, e] = prob.add_variable(f"sq|{s}|{e}", 0)
+            top = min(1.0, v.upBound / demand[e])
+            for q in [q for q in risk.INITIAL_CUT_POINTS if q <= top] + [top]:
+                slope, icpt = risk.tangent_cut(q)
+                prob.addConstraint(t[s, e] - slope / demand[e] * v >= icpt)
+        risk_exprs["hhi"] = {e: pulp.lpSum(t[s, e] for s, _ in by_element[e]) for e in scope}
+        risk_exprs["wgi-hhi"] = {
+            e: pulp.lpSum(float(wgi[s]) * t[s, e] for s, _ in by_element[e]) for e in scope
+        }
+    if "max-share" in st.measures:
+        z = {e: prob.add_variable(f"maxshare|{e}", 0) for e in scope}
+        for (_, e), v in x.items():
+            prob.addConstraint(z[e] - v / demand[e] >= 0)
+        risk_exprs["max-share"] = {e: z[e] + 0 for e in scope}
+    if "top3" in st.measures:
+        # Ogryczak-Tamir: the sum of the k largest shares is min over tau of k*tau + sum (p - tau)+
+        tau = {e: prob.add_variable(f"tau|{e}") for e in scope}
+        over = {k: prob.add_variable(f"over|{k[0]}|{k[1]}", 0) for k in x}
+        for (s, e), v in x.items():
+            prob.addConstraint(over[s, e] + tau[e] - v / demand[e] >= 0)
+        risk_exprs["top3"] = {
+            e: risk.TOP_K * tau[e] + pulp.lpSum(over[s, e] for s, _ in by_element[e]) for e in scope
+        }
+    risk_cap_rows = {
+        (m, e): prob.addConstraint(risk_exprs[m][e] <= 1e30, f"risk|{m}|{e}")
+        for m in st.capped
+        for e in scope
+    }
+
+    weights = risk.weights(dataset.elements, scope, st.weighting)
+    dearest = offers.groupby("element")["cost_usd_kg"].max().reindex(scope).fillna(1000.0)
+    per_tonne = COST_PENALTY_FACTOR * dearest * 1000.0 / USD_PER_MUSD
+    penalty_cost = pulp.lpSum(per_tonne[e] * u[e] for e in scope) + pulp.lpSum(
+        per_tonne[e] * v for (_, e), v in slack.items()
+    )
+    penalty_risk = pulp.lpSum(
+        RISK_PENALTY * weights[e] / demand[e] * u[e] for e in scope
+    ) + pulp.lpSum(RISK_PENALTY * weights[e] / demand[e] * v for (_, e), v in slack.items())
+
+    form = Formulation(
+        dataset,
+        st,
+        demand,
+        weights,
+        offers,
+        prob,
+        x,
+        u,
+        slack,
+        cap_rows,
+        bloc_rows,
+        risk_cap_rows,
+        budget_row,
+        cost,
+        risk_exprs,
+        t,
+        penalty_cost,
+        penalty_risk,
+    )
+    # Give PuLP the real stage-1 problem so its own solve is the first stage, not a throw-away.
+    for key, rhs in bounds(form, policy).items():
+        row_of(form, key).changeRHS(rhs)
+    prob.objective = cost + penalty_cost
+    form.lp = HighsLP(prob)
+    return form
+
+
+def row_of(form: Formulation, key: str) -> pulp.LpConstraint:
+    kind, a, b = key.split("|")
+    return {"cap": form.cap_rows, "bloc": form.bloc_rows, "risk": form.risk_cap_rows}[kind][a, b]
+
+
+def apply(form: Formulation, policy: Policy) -> None:
+    """Point the built model at another policy of the same structure: right-hand sides only."""
+    lp = form.lp
+    rows, lower, upper = [], [], []
+    for key, rhs in bounds(form, policy).items():
+        kind = key.split("|")[0]
+        rows.append(lp.row(row_of(form, key)))
+        lower.append(rhs if kind == "bloc" else -INF)
+        upper.append(INF if kind == "bloc" else rhs)
+    lp.set_row_bounds(np.array(rows), np.array(lower), np.array(upper))
+
+
+# --- solving -------------------------------------------------------------------------------
+
+
+@dataclass
+class StageResults:
+    least_cost: Result
+    final: Result
+    least_cost_musd: float
+    budget_musd: float | None
+    cut_rounds: int
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+
+def solve_stages(form: Formulation, policy: Policy, fresh: bool) -> StageResults:
+    """Stage 1: least cost under the policy. Stage 2: least risk within the budget."""
+    started = time.perf_counter()
+    lp = form.lp
+    budget = lp.row(form.budget_row)
+    if not fresh:
+        apply(form, policy)
+    lp.set_row_bounds(np.array([budget]), np.array([-INF]), np.array([INF]))
+    lp.set_costs(form.stage_costs("cost"))
+    first = lp.current() if fresh else lp.solve()
+    first, rounds = _cut_loop(form, first, policy)
+    least = float(lp.vector(form.cost) @ first.values)
+    if form.structure.objective == "cost":
+        return StageResults(first, first, least, None, rounds, time.perf_counter() - started)
+    if policy.budget_usd is not None:
+        limit = policy.budget_usd / USD_PER_MUSD
+    else:
+        limit = (1.0 + policy.budget_premium) * least
+    # A hair of room so a zero premium is not lost to floating-point round-off.
+    lp.set_row_bounds(np.array([budget]), np.array([-INF]), np.array([limit * (1 + 1e-9) + 1e-9]))
+    lp.set_costs(form.stage_costs("risk", least))
+    final, more = _cut_loop(form, lp.solve(), policy)
+    return StageResults(first, final, least, limit, rounds + more, time.perf_counter() - started)
+
+
+def _cut_loop(form: Formulation, res: Result, policy: Policy) -> tuple[Result, int]:
+    """Kelley's cutting planes: add tangents of share^2 where the LP under-estimates it, until
+    the LP's HHI terms equal the true ones within the policy's tolerance."""
+    if not form.t:
+        return res, 0
+    lp = form.lp
+    keys = list(form.t)
+    xcols = np.array([lp.col(form.x[k]) for k in keys])
+    tcols = np.array([lp.col(form.t[k]) for k in keys])
+    demand = form.demand.reindex([e for _, e in keys]).to_numpy()
+    wgi = form.dataset.suppliers["wgi_risk"].reindex([s for s, _ in keys]).to_numpy()
+    elements = pd.Index([e for _, e in keys])
+    tol = policy.hhi_tolerance
+    for rounds in range(MAX_CUT_ROUNDS):
+        p = res.values[xcols] / demand
+        gap = np.maximum(p * p - res.values[tcols], 0.0)
+        if _converged(form, gap, wgi, elements, tol):
+            return res, rounds
+        todo = np.flatnonzero(gap > tol * 1e-3)
+        lower, entries = [], []
+        for i in todo:
+            slope, icpt = risk.tangent_cut(p[i])
+            lower.append(icpt)
+            entries.append(([int(tcols[i]), int(xcols[i])], [1.0, -slope / demand[i]]))
+        lp.add_rows(lower, [INF] * len(lower), entries)
+        form.cuts += len(lower)
+        res = lp.solve()
+    raise RuntimeError(f"HHI cuts did not converge in {MAX_CUT_ROUNDS} rounds")
+
+
+def _converged(
+    form: Formulation, gap: np.ndarray, wgi: np.ndarray, elements: pd.Index, tol: float
+) -> bool:
+    st = form.structure
+    by_measure = {"hhi": gap, "wgi-hhi": gap * wgi}
+    for m in st.measures:
+        if m not in HHI_TYPES:
+            continue
+        per_element = pd.Series(by_measure[m]).groupby(elements.to_numpy()).sum()
+        if (
+            m == st.objective
+            and float((per_element * form.weights.reindex(per_element.index)).sum()) > tol
+        ):
+            return False
+        if m in st.capped and float(per_element.max()) > tol:
+            return False
+    return True

@@ -1,0 +1,305 @@
+"""What the user asks of the model: the objective, the budget and the policy caps.
+
+A Policy is plain data. It is read from YAML or command-line flags, checked against a dataset
+(unknown suppliers, caps outside [0, 1], contradictions) and recorded, fully resolved, with
+every run so the run can be reproduced.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .dataset import Dataset
+from .errors import InputError, Problem
+
+RISK_OBJECTIVES = ("hhi", "wgi-hhi", "max-share", "top3")
+OBJECTIVES = (*RISK_OBJECTIVES, "cost")
+WEIGHTINGS = ("value", "volume", "equal")
+RECYCLING_BLOC = "RECYCLING"  # suppliers tagged with this bloc count toward the recycled share
+DEFAULT_PREMIUM = 0.15
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A sourcing policy. Shares are fractions of each element's demand (0.5 = 50%)."""
+
+    objective: str = "hhi"
+    budget_premium: float | None = DEFAULT_PREMIUM  # budget = (1 + premium) * least cost
+    budget_usd: float | None = None  # absolute budget; replaces the premium when set
+    country_cap: float | None = None  # no single country above this share of any element
+    caps: Mapping[str, float] = field(default_factory=dict)  # supplier -> max share
+    element_caps: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # e -> s -> cap
+    bloc_min: Mapping[str, float] = field(default_factory=dict)  # bloc -> min share
+    element_bloc_min: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    recycled_min: float = 0.0  # as far as domestic recycling capacity allows
+    risk_caps: Mapping[str, float] = field(default_factory=dict)  # measure -> per-element max
+    elements: tuple[str, ...] | None = None  # None: every element with demand
+    weights: str = "value"  # how elements combine into the portfolio risk
+    preset: str | None = None
+    hhi_tolerance: float = 1e-6  # true minus LP value of the HHI objective at convergence
+
+    def with_changes(self, **changes: Any) -> Policy:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for YAML/JSON; `from_dict(to_dict())` gives the same policy."""
+        out = dataclasses.asdict(self)
+        out["caps"] = dict(self.caps)
+        out["element_caps"] = {e: dict(v) for e, v in self.element_caps.items()}
+        out["bloc_min"] = dict(self.bloc_min)
+        out["element_bloc_min"] = {e: dict(v) for e, v in self.element_bloc_min.items()}
+        out["risk_caps"] = dict(self.risk_caps)
+        out["elements"] = list(self.elements) if self.elements is not None else None
+        return out
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+    def cap_for(self, dataset: Dataset, supplier: str, element: str) -> float:
+        """The effective cap on one supplier's share of one element (1.0 = no cap)."""
+        if supplier in self.element_caps.get(element, {}):
+            return self.element_caps[element][supplier]
+        if supplier in self.caps:
+            return self.caps[supplier]
+        if self.country_cap is not None and dataset.suppliers.at[supplier, "kind"] == "country":
+            return self.country_cap
+        return 1.0
+
+    def bloc_min_for(self, bloc: str, element: str) -> float:
+        return self.element_bloc_min.get(element, {}).get(bloc, self.bloc_min.get(bloc, 0.0))
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    # Korea's 2023 Critical Minerals Strategy, 2030 targets: no country above 50%, recycling 20%.
+    "korea-2030": {"country_cap": 0.5, "recycled_min": 0.2},
+    # EU Critical Raw Materials Act, Art. 5: no third country above 65% of consumption.
+    "eu-crma": {"country_cap": 0.65},
+    # Lean on FORGE partners: a quarter of every element from the bloc, China below 60%.
+    "forge-first": {"bloc_min": {"FORGE": 0.25}, "caps": {"CHN": 0.6}},
+}
+
+
+def from_dict(data: Mapping[str, Any], where: str = "policy") -> Policy:
+    """Build a policy from plain data (YAML, JSON), reporting every unusable entry."""
+    problems: list[Problem] = []
+    fields = {f.name for f in dataclasses.fields(Policy)}
+    unknown = [k for k in data if k not in fields]
+    for k in unknown:
+        problems.append(
+            Problem(
+                where, f"unknown setting: expected one of {', '.join(sorted(fields))}", column=k
+            )
+        )
+    values: dict[str, Any] = {}
+    preset = data.get("preset")
+    if preset is not None:
+        if preset not in PRESETS:
+            problems.append(
+                Problem(
+                    where,
+                    f"unknown preset: choose {', '.join(PRESETS)}",
+                    column="preset",
+                    value=preset,
+                )
+            )
+        else:
+            values.update(PRESETS[preset])
+    for k, v in data.items():
+        if k in fields and v is not None:
+            values[k] = v
+    if problems:
+        raise InputError(problems)
+    if "elements" in values and values["elements"] is not None:
+        values["elements"] = tuple(values["elements"])
+    try:
+        return Policy(**values)
+    except TypeError as e:
+        raise InputError(Problem(where, str(e))) from None
+
+
+def load_policy(path: str | Path) -> Policy:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(
+            Problem(str(path), f"cannot be read ({e.__class__.__name__}): give a UTF-8 YAML file")
+        ) from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise InputError(
+            Problem(
+                str(path),
+                "is not valid YAML: check indentation and colons",
+                row=mark.line + 1 if mark else None,
+            )
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(Problem(str(path), "must be a mapping of settings, e.g. 'objective: hhi'"))
+    return from_dict(data, where=str(path))
+
+
+def parse_assignment(text: str, flag: str) -> tuple[str | None, str, float]:
+    """Parse 'CHN=0.5' or 'Dy:CHN=0.3' (element-specific) from a command-line flag."""
+    target, sep, number = text.partition("=")
+    element, colon, name = target.rpartition(":")
+    try:
+        value = float(number)
+    except ValueError:
+        value = math.nan
+    if not sep or not name or math.isnan(value):
+        raise InputError(
+            Problem(
+                f"{flag} {text}", f"expected NAME=SHARE or ELEMENT:NAME=SHARE, e.g. {flag} CHN=0.5"
+            )
+        )
+    return (element if colon else None), name.strip(), value
+
+
+def validate(policy: Policy, dataset: Dataset, where: str = "policy") -> Policy:
+    """Check a policy against a dataset; raise one InputError listing every problem."""
+    problems: list[Problem] = []
+    suppliers = set(dataset.suppliers.index)
+    elements = set(dataset.elements.index)
+    blocs = set(dataset.blocs)
+
+    def share(name: str, value: Any, low: float = 0.0, high: float = 1.0) -> None:
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not (low <= value <= high)
+        ):
+            problems.append(
+                Problem(
+                    where, f"must be a number from {low:g} to {high:g}", column=name, value=value
+                )
+            )
+
+    def known(name: str, value: str, pool: set[str], what: str) -> bool:
+        if value not in pool:
+            problems.append(
+                Problem(
+                    where,
+                    f"unknown {what}: choose from {', '.join(sorted(pool)) or 'none in this dataset'}",
+                    column=name,
+                    value=value,
+                )
+            )
+            return False
+        return True
+
+    if policy.objective not in OBJECTIVES:
+        problems.append(
+            Problem(
+                where,
+                f"unknown objective: choose {', '.join(OBJECTIVES)}",
+                column="objective",
+                value=policy.objective,
+            )
+        )
+    if policy.weights not in WEIGHTINGS:
+        problems.append(
+            Problem(
+                where,
+                f"unknown weighting: choose {', '.join(WEIGHTINGS)}",
+                column="weights",
+                value=policy.weights,
+            )
+        )
+    if policy.budget_usd is not None:
+        if not isinstance(policy.budget_usd, int | float) or policy.budget_usd < 0:
+            problems.append(
+                Problem(
+                    where,
+                    "must be a non-negative amount of USD",
+                    column="budget_usd",
+                    value=policy.budget_usd,
+                )
+            )
+    elif policy.budget_premium is not None:
+        share("budget_premium", policy.budget_premium, 0.0, 100.0)
+    if policy.country_cap is not None:
+        share("country_cap", policy.country_cap)
+    for s, v in policy.caps.items():
+        if known(f"caps.{s}", s, suppliers, "supplier"):
+            share(f"caps.{s}", v)
+    for e, caps in policy.element_caps.items():
+        if known(f"element_caps.{e}", e, elements, "element"):
+            for s, v in caps.items():
+                if known(f"element_caps.{e}.{s}", s, suppliers, "supplier"):
+                    share(f"element_caps.{e}.{s}", v)
+    for b, v in policy.bloc_min.items():
+        if known(f"bloc_min.{b}", b, blocs, "bloc"):
+            share(f"bloc_min.{b}", v)
+    for e, mins in policy.element_bloc_min.items():
+        if known(f"element_bloc_min.{e}", e, elements, "element"):
+            for b, v in mins.items():
+                if known(f"element_bloc_min.{e}.{b}", b, blocs, "bloc"):
+                    share(f"element_bloc_min.{e}.{b}", v)
+    share("recycled_min", policy.recycled_min)
+    if policy.recycled_min > 0 and not dataset.bloc_members(RECYCLING_BLOC):
+        problems.append(
+            Problem(
+                where,
+                f"no supplier is tagged {RECYCLING_BLOC} in the dataset's blocs column, so a recycled share cannot be asked for",
+                column="recycled_min",
+                value=policy.recycled_min,
+            )
+        )
+    for m, v in policy.risk_caps.items():
+        if m not in RISK_OBJECTIVES:
+            problems.append(
+                Problem(
+                    where,
+                    f"unknown risk measure: choose {', '.join(RISK_OBJECTIVES)}",
+                    column=f"risk_caps.{m}",
+                    value=m,
+                )
+            )
+        else:
+            share(f"risk_caps.{m}", v, 0.0, 10.0 if m == "wgi-hhi" else 1.0)
+    if policy.elements is not None:
+        for e in policy.elements:
+            known("elements", e, elements, "element")
+        if not [e for e in policy.elements if e in dataset.demanded_elements]:
+            problems.append(
+                Problem(
+                    where,
+                    "none of the chosen elements has demand: choose at least one element with demand_t > 0",
+                    column="elements",
+                )
+            )
+    if not problems:
+        problems.extend(_contradictions(policy, dataset, where))
+    if problems:
+        raise InputError(problems)
+    return policy
+
+
+def _contradictions(policy: Policy, dataset: Dataset, where: str) -> list[Problem]:
+    """Policies no allocation could satisfy, whatever the data: say which settings clash."""
+    problems = []
+    scope = policy.elements or tuple(dataset.demanded_elements)
+    for e in scope:
+        for b in dataset.blocs:
+            need = policy.bloc_min_for(b, e)
+            if need <= 0:
+                continue
+            allowed = sum(policy.cap_for(dataset, s, e) for s in dataset.bloc_members(b))
+            if allowed + 1e-12 < need:
+                problems.append(
+                    Problem(
+                        where,
+                        f"for {e}, the {b} minimum of {need:.0%} is above what the caps on its members allow together ({allowed:.0%}): lower the minimum or raise the caps",
+                        column=f"bloc_min.{b}",
+                        value=need,
+                    )
+                )
+    return problems

@@ -1,0 +1,197 @@
+"""The dataset contract: which tables and columns a dataset has, their types, ranges and meaning.
+
+One declaration drives validation (dataset.py), the blank workbook analysts fill in
+(`ree-sourcing template`) and the column reference in the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text | number | integer | choice
+    doc: str
+    required: bool = True
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    blank_ok: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    required: bool = True
+    optional_columns: tuple[Column, ...] = field(default=())
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return self.columns + self.optional_columns
+
+
+STATUSES = ("confirmed", "estimate")
+GROUPS = ("light", "medium", "heavy", "other")
+KINDS = ("country", "domestic")
+ANY_ELEMENT = "*"
+
+_SOURCE = Column(
+    "source", "text", "Where the figure comes from (a citation, or how it was estimated)."
+)
+_STATUS = Column(
+    "status", "choice", "confirmed (a cited source says it) or estimate.", choices=STATUSES
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "elements",
+            "One row per element: Korea's annual demand and the reference price.",
+            key=("element",),
+            columns=(
+                Column("element", "text", "Element symbol, e.g. Nd."),
+                Column("name", "text", "Element name."),
+                Column("group", "choice", "light, medium, heavy or other.", choices=GROUPS),
+                Column("demand_t", "number", "Annual demand, t REO.", low=0),
+                Column("price_usd_kg", "number", "Reference price, USD/kg oxide.", low=0),
+                _SOURCE,
+                _STATUS,
+            ),
+        ),
+        Table(
+            "suppliers",
+            "One row per supplier: a country (ISO3 code) or a domestic source.",
+            key=("supplier",),
+            columns=(
+                Column("supplier", "text", "ISO3 code, or a code such as KOR-RECYCLING."),
+                Column("name", "text", "Display name."),
+                Column("kind", "choice", "country or domestic.", choices=KINDS),
+                Column("wgi_risk", "number", "Governance risk 0-10, higher is riskier.", 0, 10),
+                Column("lead_time_days", "number", "Typical days from order to Korea.", low=0),
+                Column(
+                    "blocs",
+                    "text",
+                    "Blocs the supplier belongs to, separated by ';' (e.g. FORGE;FTA).",
+                    blank_ok=True,
+                ),
+                _SOURCE,
+                _STATUS,
+            ),
+            optional_columns=(
+                Column(
+                    "outage_probability",
+                    "number",
+                    "Annual probability that exports to Korea stop (Monte Carlo).",
+                    required=False,
+                    low=0,
+                    high=1,
+                ),
+            ),
+        ),
+        Table(
+            "offers",
+            "One row per supplier and element it can supply to Korea.",
+            key=("supplier", "element"),
+            columns=(
+                Column("supplier", "text", "A supplier code from suppliers."),
+                Column("element", "text", "An element symbol from elements."),
+                Column("capacity_t", "number", "Tonnes REO a year available to Korea.", low=0),
+                Column("cost_usd_kg", "number", "Landed cost in Korea, USD/kg.", low=0),
+                _SOURCE,
+                _STATUS,
+            ),
+        ),
+        Table(
+            "baseline",
+            "Today's mix: the share of each element's supply from each supplier (sums to 1).",
+            key=("element", "supplier"),
+            columns=(
+                Column("element", "text", "An element symbol from elements."),
+                Column("supplier", "text", "A supplier code with an offer for that element."),
+                Column("share", "number", "Share of the element's supply, 0-1.", 0, 1),
+            ),
+            optional_columns=(
+                Column("source", "text", _SOURCE.doc, required=False),
+                Column("status", "choice", _STATUS.doc, required=False, choices=STATUSES),
+            ),
+        ),
+        Table(
+            "scenarios",
+            "Disruption scenarios: how much of a supplier's offer still reaches Korea.",
+            key=("scenario", "supplier", "element"),
+            required=False,
+            columns=(
+                Column("scenario", "text", "Scenario name; rows with the same name form one."),
+                Column("supplier", "text", "A supplier code from suppliers."),
+                Column("element", "text", "An element symbol, or * for every element."),
+                Column("availability", "number", "Share of the offer still available, 0-1.", 0, 1),
+                Column("probability", "number", "Annual probability of the scenario, 0-1.", 0, 1),
+                Column("description", "text", "What happens and why.", blank_ok=True),
+            ),
+            optional_columns=(
+                Column(
+                    "duration_days", "number", "How long it lasts, days.", required=False, low=0
+                ),
+                Column("source", "text", _SOURCE.doc, required=False),
+                Column("status", "choice", _STATUS.doc, required=False, choices=STATUSES),
+            ),
+        ),
+        Table(
+            "meta",
+            "Optional key/value facts about the dataset (name, as_of, version).",
+            key=("key",),
+            required=False,
+            columns=(
+                Column("key", "text", "e.g. name, as_of, version."),
+                Column("value", "text", "Its value.", blank_ok=True),
+            ),
+        ),
+    )
+}
+
+
+def write_template(path: str | Path) -> Path:
+    """Write an empty workbook with one sheet per table and a 'columns' sheet documenting each."""
+    import pandas as pd
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        from .errors import InputError, Problem
+
+        raise InputError(Problem(str(path), "the template is an Excel workbook: name it *.xlsx"))
+    docs = [
+        {
+            "table": t.name,
+            "column": c.name,
+            "required": "yes" if c.required else "no",
+            "type": c.kind,
+            "allowed": _allowed(c),
+            "meaning": c.doc,
+        }
+        for t in TABLES.values()
+        for c in t.all_columns
+    ]
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        for t in TABLES.values():
+            pd.DataFrame(columns=[c.name for c in t.all_columns]).to_excel(
+                xl, sheet_name=t.name, index=False
+            )
+        pd.DataFrame(docs).to_excel(xl, sheet_name="columns", index=False)
+    return path
+
+
+def _allowed(c: Column) -> str:
+    if c.choices:
+        return " | ".join(c.choices)
+    if c.low is not None or c.high is not None:
+        lo = "" if c.low is None else f">= {c.low:g}"
+        hi = "" if c.high is None else f"<= {c.high:g}"
+        return " and ".join(x for x in (lo, hi) if x)
+    return ""
