@@ -193,7 +193,8 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
         risk_exprs["max-share"] = {e: z[e] + 0 for e in scope}
     if "top3" in st.measures:
         # Ogryczak-Tamir: the sum of the k largest shares is min over tau of k*tau + sum (p - tau)+
-        tau = {e: prob.add_variable(f"tau|{e}") for e in scope}
+        # tau >= 0 keeps it exact when an element has fewer than k suppliers (then: all of them)
+        tau = {e: prob.add_variable(f"tau|{e}", 0) for e in scope}
         over = {k: prob.add_variable(f"over|{k[0]}|{k[1]}", 0) for k in x}
         for (s, e), v in x.items():
             prob.addConstraint(over[s, e] + tau[e] - v / demand[e] >= 0)
@@ -278,26 +279,46 @@ class StageResults:
 def solve_stages(form: Formulation, policy: Policy, fresh: bool) -> StageResults:
     """Stage 1: least cost under the policy. Stage 2: least risk within the budget."""
     started = time.perf_counter()
-    lp = form.lp
-    budget = lp.row(form.budget_row)
-    if not fresh:
-        apply(form, policy)
-    lp.set_row_bounds(np.array([budget]), np.array([-INF]), np.array([INF]))
-    lp.set_costs(form.stage_costs("cost"))
-    first = lp.current() if fresh else lp.solve()
-    first, rounds = _cut_loop(form, first, policy)
-    least = float(lp.vector(form.cost) @ first.values)
+    first, rounds = least_cost_stage(form, policy, fresh)
+    least = float(form.lp.vector(form.cost) @ first.values)
     if form.structure.objective == "cost":
         return StageResults(first, first, least, None, rounds, time.perf_counter() - started)
-    if policy.budget_usd is not None:
-        limit = policy.budget_usd / USD_PER_MUSD
-    else:
-        limit = (1.0 + policy.budget_premium) * least
-    # A hair of room so a zero premium is not lost to floating-point round-off.
-    lp.set_row_bounds(np.array([budget]), np.array([-INF]), np.array([limit * (1 + 1e-9) + 1e-9]))
-    lp.set_costs(form.stage_costs("risk", least))
-    final, more = _cut_loop(form, lp.solve(), policy)
+    limit = budget_limit(policy, least)
+    final, more = risk_stage(form, policy, limit, least)
     return StageResults(first, final, least, limit, rounds + more, time.perf_counter() - started)
+
+
+def least_cost_stage(form: Formulation, policy: Policy, fresh: bool) -> tuple[Result, int]:
+    lp = form.lp
+    if fresh:  # PuLP's own solve in formulate() was stage 1
+        first = lp.current()
+    else:
+        apply(form, policy)
+        set_budget(form, INF)
+        lp.set_costs(form.stage_costs("cost"))
+        first = lp.solve()
+    return _cut_loop(form, first, policy)
+
+
+def risk_stage(form: Formulation, policy: Policy, limit: float, least: float) -> tuple[Result, int]:
+    """Least weighted risk with cost at most `limit` (million USD)."""
+    set_budget(form, limit)
+    form.lp.set_costs(form.stage_costs("risk", least))
+    return _cut_loop(form, form.lp.solve(), policy)
+
+
+def budget_limit(policy: Policy, least_musd: float) -> float:
+    if policy.budget_usd is not None:
+        return policy.budget_usd / USD_PER_MUSD
+    return (1.0 + policy.budget_premium) * least_musd
+
+
+def set_budget(form: Formulation, limit: float) -> None:
+    # A hair of room so a zero premium is not lost to floating-point round-off.
+    upper = limit if limit >= INF else limit * (1 + 1e-9) + 1e-9
+    form.lp.set_row_bounds(
+        np.array([form.lp.row(form.budget_row)]), np.array([-INF]), np.array([upper])
+    )
 
 
 def _cut_loop(form: Formulation, res: Result, policy: Policy) -> tuple[Result, int]:

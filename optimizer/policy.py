@@ -43,7 +43,7 @@ class Policy:
     elements: tuple[str, ...] | None = None  # None: every element with demand
     weights: str = "value"  # how elements combine into the portfolio risk
     preset: str | None = None
-    hhi_tolerance: float = 1e-6  # true minus LP value of the HHI objective at convergence
+    hhi_tolerance: float = 1e-7  # true minus LP value of the HHI objective at convergence
 
     def with_changes(self, **changes: Any) -> Policy:
         return dataclasses.replace(self, **changes)

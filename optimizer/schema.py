@@ -73,7 +73,9 @@ TABLES: dict[str, Table] = {
                 Column("supplier", "text", "ISO3 code, or a code such as KOR-RECYCLING."),
                 Column("name", "text", "Display name."),
                 Column("kind", "choice", "country or domestic.", choices=KINDS),
-                Column("wgi_risk", "number", "Governance risk 0-10, higher is riskier.", 0, 10),
+                Column(
+                    "wgi_risk", "number", "Governance risk 0-10, higher is riskier.", low=0, high=10
+                ),
                 Column("lead_time_days", "number", "Typical days from order to Korea.", low=0),
                 Column(
                     "blocs",
@@ -115,7 +117,7 @@ TABLES: dict[str, Table] = {
             columns=(
                 Column("element", "text", "An element symbol from elements."),
                 Column("supplier", "text", "A supplier code with an offer for that element."),
-                Column("share", "number", "Share of the element's supply, 0-1.", 0, 1),
+                Column("share", "number", "Share of the element's supply, 0-1.", low=0, high=1),
             ),
             optional_columns=(
                 Column("source", "text", _SOURCE.doc, required=False),
@@ -131,8 +133,20 @@ TABLES: dict[str, Table] = {
                 Column("scenario", "text", "Scenario name; rows with the same name form one."),
                 Column("supplier", "text", "A supplier code from suppliers."),
                 Column("element", "text", "An element symbol, or * for every element."),
-                Column("availability", "number", "Share of the offer still available, 0-1.", 0, 1),
-                Column("probability", "number", "Annual probability of the scenario, 0-1.", 0, 1),
+                Column(
+                    "availability",
+                    "number",
+                    "Share of the offer still available, 0-1.",
+                    low=0,
+                    high=1,
+                ),
+                Column(
+                    "probability",
+                    "number",
+                    "Annual probability of the scenario, 0-1.",
+                    low=0,
+                    high=1,
+                ),
                 Column("description", "text", "What happens and why.", blank_ok=True),
             ),
             optional_columns=(
