@@ -24,6 +24,7 @@ OBJECTIVES = (*RISK_OBJECTIVES, "cost")
 WEIGHTINGS = ("value", "volume", "equal")
 RECYCLING_BLOC = "RECYCLING"  # suppliers tagged with this bloc count toward the recycled share
 DEFAULT_PREMIUM = 0.15
+MIN_HHI_TOLERANCE = 1e-8
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,8 @@ def validate(policy: Policy, dataset: Dataset, where: str = "policy") -> Policy:
                 if known(f"element_bloc_min.{e}.{b}", b, blocs, "bloc"):
                     share(f"element_bloc_min.{e}.{b}", v)
     share("recycled_min", policy.recycled_min)
+    # HiGHS solves to about 1e-9; asking the cuts for more than 1e-8 cannot be met.
+    share("hhi_tolerance", policy.hhi_tolerance, MIN_HHI_TOLERANCE, 0.1)
     if policy.recycled_min > 0 and not dataset.bloc_members(RECYCLING_BLOC):
         problems.append(
             Problem(
