@@ -46,6 +46,11 @@ class Policy:
     preset: str | None = None
     hhi_tolerance: float = 1e-7  # true minus LP value of the HHI objective at convergence
 
+    @classmethod
+    def from_preset(cls, name: str, **changes: Any) -> Policy:
+        """A preset's settings, with `changes` on top (see PRESETS)."""
+        return from_dict({"preset": name, **changes}, where=f"preset {name}")
+
     def with_changes(self, **changes: Any) -> Policy:
         return dataclasses.replace(self, **changes)
 
