@@ -79,7 +79,8 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
     for name, table in TABLES.items():
         if name in raw:
             where, text = raw[name]
-            frames[name] = _typed(table, where, text, problems)
+            if text is not None:  # None: unreadable, already reported
+                frames[name] = _typed(table, where, text, problems)
         elif table.required:
             problems.append(Problem(_expected_place(path, name), f"the {name} table is missing"))
     if not problems:
@@ -100,7 +101,7 @@ def _expected_place(path: Path, table: str) -> str:
 
 def _read_tables(
     path: Path, problems: list[Problem]
-) -> Iterator[tuple[str, tuple[str, pd.DataFrame]]]:
+) -> Iterator[tuple[str, tuple[str, pd.DataFrame | None]]]:
     """Yield (table, (where, all-text frame)) for each table found at `path`."""
     if not path.exists():
         raise InputError(
@@ -114,9 +115,7 @@ def _read_tables(
         for name in TABLES:
             file = path / f"{name}.csv"
             if file.exists():
-                frame = _read_csv(file.read_bytes(), str(file), problems)
-                if frame is not None:
-                    yield name, (str(file), frame)
+                yield name, (str(file), _read_csv(file.read_bytes(), str(file), problems))
     elif suffix == ".zip":
         yield from _read_zip(path, problems)
     elif suffix in (".xlsx", ".xlsm"):
@@ -132,7 +131,7 @@ def _read_tables(
 
 def _read_zip(
     path: Path, problems: list[Problem]
-) -> Iterator[tuple[str, tuple[str, pd.DataFrame]]]:
+) -> Iterator[tuple[str, tuple[str, pd.DataFrame | None]]]:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -149,9 +148,7 @@ def _read_zip(
             member = members.get(f"{name}.csv")
             if member is not None:
                 where = f"{path.name}: {member}"
-                frame = _read_csv(archive.read(member), where, problems)
-                if frame is not None:
-                    yield name, (where, frame)
+                yield name, (where, _read_csv(archive.read(member), where, problems))
 
 
 def _read_csv(data: bytes, where: str, problems: list[Problem]) -> pd.DataFrame | None:
@@ -188,7 +185,7 @@ def _read_csv(data: bytes, where: str, problems: list[Problem]) -> pd.DataFrame 
 
 def _read_workbook(
     path: Path, problems: list[Problem]
-) -> Iterator[tuple[str, tuple[str, pd.DataFrame]]]:
+) -> Iterator[tuple[str, tuple[str, pd.DataFrame | None]]]:
     try:
         sheets = pd.read_excel(
             path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl"
@@ -202,13 +199,11 @@ def _read_workbook(
         ) from None
     for name in TABLES:
         if name in sheets:
-            frame = sheets[name]
+            where, frame = f"{path.name}, sheet {name}", sheets[name]
             if frame.empty and len(frame.columns) == 0:
-                problems.append(
-                    Problem(f"{path.name}, sheet {name}", "is empty: it needs a header row")
-                )
-                continue
-            yield name, (f"{path.name}, sheet {name}", frame)
+                problems.append(Problem(where, "is empty: it needs a header row"))
+                frame = None
+            yield name, (where, frame)
 
 
 # --- per-table checks ----------------------------------------------------------------------

@@ -1,0 +1,503 @@
+"""Writers for solutions and frontiers, a reader for allocation files, and the run bundle.
+
+Everything an analyst exports carries what is needed to reproduce it: the resolved policy, the
+dataset's origin and sha256 fingerprint, its as-of date, how much of it is estimated, and the
+package versions. Library code: it never prints; a path it cannot use raises InputError.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .errors import InputError, Problem
+from .frontier import Frontier
+from .policy import Policy
+from .solution import Solution, package_versions
+
+ALLOCATION_COLUMNS = ("element", "supplier", "tonnes", "share", "cost_usd_kg", "cost_usd")
+MIX_COLUMNS = ("element", "supplier", "tonnes")
+FORMATS = (".csv", ".json", ".xlsx")
+ALLOCATION_SHEETS = (
+    "allocation",
+    "summary",
+    "elements",
+    "shadow_prices",
+    "shortfalls",
+    "policy",
+    "provenance",
+)
+# Per-element metrics shown side by side, today's mix against the optimized one.
+METRICS = (
+    "supplied_t",
+    "unmet_t",
+    "hhi",
+    "wgi_hhi",
+    "max_share",
+    "top3_share",
+    "china_share",
+    "forge_share",
+    "cost_usd",
+)
+STATUS_TABLES = ("elements", "suppliers", "offers", "baseline", "scenarios")
+
+
+# --- formats and paths ---------------------------------------------------------------------
+
+
+def output_format(path: str | Path, allowed: tuple[str, ...] = FORMATS, what: str = "file") -> str:
+    """The lower-case extension of `path`, or InputError saying which extensions work."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in allowed:
+        shown = f"'{suffix}'" if suffix else "no extension"
+        raise InputError(
+            Problem(
+                str(path),
+                f"cannot write a {what} with {shown}: name it *{', *'.join(allowed)}",
+            )
+        )
+    return suffix
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[Path]:
+    """Create the parent folder; turn an unwritable path into a message, not a traceback."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        yield path
+    except OSError as e:
+        raise InputError(
+            Problem(
+                str(path),
+                f"cannot be written ({e.__class__.__name__}: {e.strerror or e}): choose a folder you can write to and close the file if it is open in Excel",
+            )
+        ) from None
+
+
+# --- plain data ----------------------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe data: numpy scalars to Python, NaN and infinities to None, tuples to lists."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as a list of JSON-safe row dicts."""
+    return [plain(r) for r in frame.astype(object).to_dict("records")]
+
+
+def to_json(data: Any) -> str:
+    """Strict JSON (no NaN), keys in the order given, indented for people."""
+    return json.dumps(plain(data), indent=2, sort_keys=False, allow_nan=False) + "\n"
+
+
+def policy_yaml(policy: Policy) -> str:
+    """The resolved policy as YAML, loadable with `--policy` / load_policy."""
+    return policy.to_yaml()
+
+
+# --- tables for reports --------------------------------------------------------------------
+
+
+def element_comparison(solution: Solution, metrics: tuple[str, ...] = METRICS) -> pd.DataFrame:
+    """Per element, each metric for today's mix and the optimized one side by side, plus a
+    final 'portfolio' row of the weighted values (summed for tonnes and costs)."""
+    base, opt = solution.baseline_metrics, solution.metrics
+    out = pd.DataFrame({"element": list(opt.index), "demand_t": opt["demand_t"].to_numpy()})
+    portfolio = {"element": "portfolio", "demand_t": solution.portfolio.get("demand_t")}
+    for m in metrics:
+        out[f"{m}_baseline"] = base[m].reindex(opt.index).to_numpy()
+        out[f"{m}_optimized"] = opt[m].to_numpy()
+        total = m.endswith("_t")  # tonnes add up; shares and indices are weighted
+        portfolio[f"{m}_baseline"] = (
+            float(base[m].sum()) if total else solution.baseline_portfolio.get(m)
+        )
+        portfolio[f"{m}_optimized"] = float(opt[m].sum()) if total else solution.portfolio.get(m)
+    return pd.concat([out, pd.DataFrame([portfolio])], ignore_index=True)
+
+
+def summary_rows(solution: Solution) -> pd.DataFrame:
+    """The scalar results and portfolio metrics as field / optimized / baseline rows."""
+    measure = solution.policy.objective.replace("-", "_").replace("top3", "top3_share")
+    measure = "cost_usd" if measure == "cost" else measure
+    base = solution.baseline_portfolio
+    rows = [
+        ("status", solution.status, None),
+        ("objective", solution.policy.objective, None),
+        ("objective_value", solution.objective_value, base.get(measure)),
+        ("total_cost_usd", solution.total_cost_usd, base.get("cost_usd")),
+        ("least_cost_usd", solution.least_cost_usd, None),
+        ("budget_usd", solution.budget_usd, None),
+        ("cut_rounds", solution.cut_rounds, None),
+        ("solver_seconds", solution.seconds, None),
+    ]
+    rows += [(f"portfolio.{k}", v, base.get(k)) for k, v in solution.portfolio.items()]
+    return pd.DataFrame(rows, columns=["field", "optimized", "baseline"])
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for k, v in data.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping) and v:
+            yield from _flatten(v, key + ".")
+        elif isinstance(v, Mapping):
+            yield key, None
+        elif isinstance(v, list | tuple):
+            yield key, ", ".join(map(str, v))
+        else:
+            yield key, v
+
+
+def policy_rows(policy: Policy) -> pd.DataFrame:
+    """The resolved policy as setting/value rows, then its YAML text in one cell."""
+    rows = list(_flatten(policy.to_dict()))
+    rows.append(("policy.yaml", policy_yaml(policy)))
+    return pd.DataFrame(rows, columns=["setting", "value"])
+
+
+def data_status(dataset: Dataset) -> pd.DataFrame:
+    """Per table: rows, how many are confirmed or estimates, and how many distinct sources."""
+    out = []
+    for name in STATUS_TABLES:
+        frame = getattr(dataset, name)
+        status = frame["status"] if "status" in frame else pd.Series("", index=frame.index)
+        sources = frame["source"] if "source" in frame else pd.Series("", index=frame.index)
+        status = status.fillna("").astype(str)
+        out.append(
+            {
+                "table": name,
+                "rows": len(frame),
+                "confirmed": int((status == "confirmed").sum()),
+                "estimate": int((status == "estimate").sum()),
+                "no_status": int((~status.isin(["confirmed", "estimate"])).sum()),
+                "sources": int(
+                    sources.fillna("").astype(str).str.strip().replace("", pd.NA).nunique()
+                ),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def data_sources(dataset: Dataset) -> pd.DataFrame:
+    """Every distinct source per table with its status and the number of rows citing it."""
+    parts = []
+    for name in STATUS_TABLES:
+        frame = getattr(dataset, name)
+        if "source" not in frame or frame.empty:
+            continue
+        status = frame["status"] if "status" in frame else pd.Series("", index=frame.index)
+        part = pd.DataFrame(
+            {
+                "table": name,
+                "source": frame["source"].fillna("").astype(str).to_numpy(),
+                "status": status.fillna("").astype(str).to_numpy(),
+            }
+        )
+        parts.append(part.groupby(["table", "source", "status"], sort=False).size())
+    if not parts:
+        return pd.DataFrame(columns=["table", "source", "status", "rows"])
+    return pd.concat(parts).rename("rows").reset_index()
+
+
+def provenance_rows(dataset: Dataset) -> pd.DataFrame:
+    """Where the data came from and what ran it, as key/value rows."""
+    rows = [
+        ("dataset.origin", dataset.origin),
+        ("dataset.sha256", dataset.fingerprint),
+        ("dataset.as_of", dataset.as_of),
+    ]
+    rows += [(f"dataset.meta.{k}", v) for k, v in dataset.meta.items() if k != "as_of"]
+    rows += [(f"version.{k}", v) for k, v in package_versions().items()]
+    return pd.DataFrame(rows, columns=["key", "value"])
+
+
+# --- writers -------------------------------------------------------------------------------
+
+
+def write_allocation(solution: Solution, path: str | Path) -> Path:
+    """The optimized allocation: .csv (the table), .json (summary + allocation records) or .xlsx
+    (allocation, summary, elements, shadow prices, shortfalls, policy and provenance sheets)."""
+    path = Path(path)
+    suffix = output_format(path, what="allocation")
+    alloc = solution.allocation.loc[:, list(ALLOCATION_COLUMNS)]
+    with _writing(path):
+        if suffix == ".csv":
+            alloc.to_csv(path, index=False)
+        elif suffix == ".json":
+            path.write_text(
+                to_json({**solution.summary(), "allocation": records(alloc)}), encoding="utf-8"
+            )
+        else:
+            _allocation_workbook(solution, alloc, path)
+    return path
+
+
+def _allocation_workbook(solution: Solution, alloc: pd.DataFrame, path: Path) -> None:
+    ds = solution.dataset
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        alloc.to_excel(xl, sheet_name="allocation", index=False)
+        summary_rows(solution).to_excel(xl, sheet_name="summary", index=False)
+        element_comparison(solution).to_excel(xl, sheet_name="elements", index=False)
+        solution.shadow_prices.to_excel(xl, sheet_name="shadow_prices", index=False)
+        solution.shortfalls.to_excel(xl, sheet_name="shortfalls", index=False)
+        policy_rows(solution.policy).to_excel(xl, sheet_name="policy", index=False)
+        # One sheet, three blocks: key/value facts, status per table, the distinct sources.
+        facts, status, sources = provenance_rows(ds), data_status(ds), data_sources(ds)
+        facts.to_excel(xl, sheet_name="provenance", index=False)
+        row = len(facts) + 2
+        status.to_excel(xl, sheet_name="provenance", index=False, startrow=row)
+        row += len(status) + 2
+        sources.to_excel(xl, sheet_name="provenance", index=False, startrow=row)
+
+
+def write_summary(solution: Solution, path: str | Path) -> Path:
+    """solution.summary() as strict JSON (NaN written as null)."""
+    path = Path(path)
+    with _writing(path):
+        path.write_text(to_json(solution.summary()), encoding="utf-8")
+    return path
+
+
+def write_frontier(front: Frontier, path: str | Path) -> Path:
+    """The frontier: .csv (points), .json (points and mixes) or .xlsx (points and mixes sheets)."""
+    path = Path(path)
+    suffix = output_format(path, what="frontier")
+    with _writing(path):
+        if suffix == ".csv":
+            front.points.to_csv(path, index=False)
+        elif suffix == ".json":
+            data = {"points": records(front.points), "mixes": records(front.mixes)}
+            path.write_text(to_json(data), encoding="utf-8")
+        else:
+            with pd.ExcelWriter(path, engine="openpyxl") as xl:
+                front.points.to_excel(xl, sheet_name="points", index=False)
+                front.mixes.to_excel(xl, sheet_name="mixes", index=False)
+    return path
+
+
+def run_bundle(solution: Solution, folder: str | Path) -> Path:
+    """A folder that reproduces the run: allocation.csv, summary.json, policy.yaml, README.txt."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(Problem(str(folder), "is a file: give a folder for the run bundle"))
+    write_allocation(solution, folder / "allocation.csv")
+    write_summary(solution, folder / "summary.json")
+    with _writing(folder / "policy.yaml") as p:
+        p.write_text(policy_yaml(solution.policy), encoding="utf-8")
+    with _writing(folder / "README.txt") as p:
+        p.write_text(_readme(solution), encoding="utf-8")
+    return folder
+
+
+def _readme(solution: Solution) -> str:
+    ds = solution.dataset
+    versions = ", ".join(f"{k} {v}" for k, v in package_versions().items())
+    command = (
+        f"ree-sourcing solve --data {shlex.quote(ds.origin)} --policy policy.yaml "
+        "--out allocation.csv"
+    )
+    return "\n".join(
+        [
+            "Rare-earth sourcing run",
+            "=======================",
+            "",
+            "allocation.csv  the optimized mix: element, supplier, tonnes, share, cost_usd_kg, cost_usd",
+            "summary.json    status, costs, risk metrics (optimized and today's), shortfalls,",
+            "                shadow prices, the policy, the dataset fingerprint and versions",
+            "policy.yaml     the resolved policy of this run",
+            "",
+            "To reproduce, run in this folder:",
+            "",
+            f"    {command}",
+            "",
+            f"Status: {solution.status}; objective {solution.policy.objective} = {solution.objective_value:.6g}.",
+            f"Dataset: {ds.origin}",
+            f"  sha256 {ds.fingerprint}",
+            f"  as of {ds.as_of}",
+            "The result is the same only if the dataset's sha256 matches ('ree-sourcing validate'",
+            "prints it) and the packages are the same versions:",
+            f"  {versions}",
+            "",
+        ]
+    )
+
+
+# --- reader --------------------------------------------------------------------------------
+
+
+def read_allocation(path: str | Path) -> pd.DataFrame:
+    """An allocation written by write_allocation, or a user's own file with at least the columns
+    element, supplier, tonnes (.csv, .json or .xlsx). Returns those three columns."""
+    path = Path(path)
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(
+            Problem(
+                str(path),
+                f"cannot read an allocation from a '{suffix}' file: give a .csv, .json or .xlsx file",
+            )
+        )
+    if not path.is_file():
+        raise InputError(Problem(str(path), "no such file: check the path"))
+    if suffix == ".csv":
+        text, where, rows = _read_csv(path)
+    elif suffix == ".json":
+        text, where, rows = _read_json(path)
+    else:
+        text, where, rows = _read_xlsx(path)
+    return _checked_mix(text, where, rows)
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, str, bool]:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(
+            Problem(str(path), "is not UTF-8 text: save it as 'CSV UTF-8' and try again")
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(Problem(str(path), "is empty: it needs a header row")) from None
+    except (pd.errors.ParserError, ValueError) as e:
+        raise InputError(
+            Problem(str(path), f"is not valid CSV ({str(e).strip()}): check the quoting")
+        ) from None
+    return frame, str(path), True
+
+
+def _read_xlsx(path: Path) -> tuple[pd.DataFrame, str, bool]:
+    try:
+        sheets = pd.read_excel(
+            path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl"
+        )
+    except Exception as e:  # openpyxl raises many types for a corrupt workbook
+        raise InputError(
+            Problem(str(path), f"is not a readable .xlsx workbook ({type(e).__name__})")
+        ) from None
+    name = "allocation" if "allocation" in sheets else next(iter(sheets))
+    frame = sheets[name]
+    return frame, f"{path}, sheet {name}", True
+
+
+def _read_json(path: Path) -> tuple[pd.DataFrame, str, bool]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        line = getattr(e, "lineno", None)
+        raise InputError(
+            Problem(str(path), "is not valid UTF-8 JSON: check brackets and commas", row=line)
+        ) from None
+    where = str(path)
+    if isinstance(data, dict) and "allocation" in data:
+        data, where = data["allocation"], f"{path}: allocation"
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise InputError(
+            Problem(
+                str(path),
+                'expected a list of {"element", "supplier", "tonnes"} records, or an object with an "allocation" list',
+            )
+        )
+    frame = pd.DataFrame(data)
+    text = frame.astype(object).where(frame.notna(), "").map(str)
+    return text, where, False
+
+
+def _checked_mix(text: pd.DataFrame, where: str, sheet: bool) -> pd.DataFrame:
+    """Check the three columns; `sheet` says rows are numbered as in a spreadsheet (header = 1),
+    otherwise (JSON) a problem names the record instead (1 = first)."""
+    problems: list[Problem] = []
+    text = text.rename(columns=lambda c: str(c).strip())
+    missing = [c for c in MIX_COLUMNS if c not in text.columns]
+    for c in missing:
+        problems.append(
+            Problem(
+                where,
+                "required column is missing (an allocation needs element, supplier, tonnes)",
+                row=1 if sheet else None,
+                column=c,
+            )
+        )
+    if missing:
+        raise InputError(problems)
+    text = text.loc[:, list(MIX_COLUMNS)].map(lambda v: str(v).strip())
+    blank = (text == "").all(axis=1).to_numpy()
+    tonnes = []
+    for i, (_, r) in enumerate(text.iterrows()):
+        if blank[i]:
+            tonnes.append(math.nan)
+            continue
+        here, row = (where, i + 2) if sheet else (f"{where}, record {i + 1}", None)
+        for c in ("element", "supplier"):
+            if r[c] == "":
+                problems.append(Problem(here, f"is blank: give the {c}", row=row, column=c))
+        if r["tonnes"] == "":
+            problems.append(Problem(here, "is blank: give the tonnes", row=row, column="tonnes"))
+            tonnes.append(math.nan)
+            continue
+        try:
+            t = float(r["tonnes"])
+        except ValueError:
+            problems.append(
+                Problem(
+                    here,
+                    "is not a number: write plain tonnes such as 1200 or 35.5",
+                    row=row,
+                    column="tonnes",
+                    value=r["tonnes"],
+                )
+            )
+            t = math.nan
+        else:
+            if not math.isfinite(t):
+                problems.append(
+                    Problem(
+                        here,
+                        "must be a finite number",
+                        row=row,
+                        column="tonnes",
+                        value=r["tonnes"],
+                    )
+                )
+            elif t < 0:
+                problems.append(
+                    Problem(
+                        here,
+                        "is negative: tonnes bought are 0 or more",
+                        row=row,
+                        column="tonnes",
+                        value=r["tonnes"],
+                    )
+                )
+        tonnes.append(t)
+    if problems:
+        raise InputError(problems)
+    out = pd.DataFrame(
+        {
+            "element": text["element"].to_numpy(dtype=object),
+            "supplier": text["supplier"].to_numpy(dtype=object),
+            "tonnes": np.array(tonnes, dtype=float),
+        }
+    )
+    out = out[~blank].reset_index(drop=True)
+    if out.empty:
+        raise InputError(Problem(where, "has no allocation rows"))
+    return out
