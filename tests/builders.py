@@ -19,8 +19,21 @@ def write_dataset(
 ) -> Path:
     """Write the tables as CSVs, filling the columns a test does not care about."""
     folder.mkdir(parents=True, exist_ok=True)
-    el = [{"name": e["element"], "group": "light", "price_usd_kg": 10.0, **SRC, **e} for e in elements]
-    su = [{"name": s["supplier"], "kind": "country", "wgi_risk": 5.0, "lead_time_days": 30, "blocs": "", **SRC, **s} for s in suppliers]
+    el = [
+        {"name": e["element"], "group": "light", "price_usd_kg": 10.0, **SRC, **e} for e in elements
+    ]
+    su = [
+        {
+            "name": s["supplier"],
+            "kind": "country",
+            "wgi_risk": 5.0,
+            "lead_time_days": 30,
+            "blocs": "",
+            **SRC,
+            **s,
+        }
+        for s in suppliers
+    ]
     of = [{**SRC, **o} for o in offers]
     if baseline is None:  # today: everything from each element's first offer
         firsts = {}
@@ -35,7 +48,14 @@ def write_dataset(
     return folder
 
 
-def two_suppliers(folder: Path, cost_a: float = 10.0, cost_b: float = 20.0, demand: float = 100.0, cap_a: float = 1000.0, cap_b: float = 1000.0) -> Path:
+def two_suppliers(
+    folder: Path,
+    cost_a: float = 10.0,
+    cost_b: float = 20.0,
+    demand: float = 100.0,
+    cap_a: float = 1000.0,
+    cap_b: float = 1000.0,
+) -> Path:
     """One element X, suppliers A (cheap) and B (dear)."""
     return write_dataset(
         folder,

@@ -19,7 +19,10 @@ def tonnes(sol, supplier, element="X"):
     return float(hit["tonnes"].sum())
 
 
-@pytest.mark.parametrize(("premium", "cost_b"), [(0.0, 20.0), (0.05, 20.0), (0.15, 20.0), (0.3, 20.0), (0.1, 15.0), (1.0, 20.0)])
+@pytest.mark.parametrize(
+    ("premium", "cost_b"),
+    [(0.0, 20.0), (0.05, 20.0), (0.15, 20.0), (0.3, 20.0), (0.1, 15.0), (1.0, 20.0)],
+)
 def test_two_suppliers_min_hhi_has_closed_form(tmp_path, premium, cost_b):
     # cost = D*(a p + b (1 - p)) <= (1 + premium) D a  gives  p >= (b - (1 + premium) a) / (b - a);
     # the HHI p^2 + (1 - p)^2 is least at p = 1/2, so p* = max(1/2, that bound).
@@ -48,7 +51,9 @@ def test_binding_cap_and_its_shadow_price(tmp_path):
 
 def test_element_cap_overrides_supplier_cap(tmp_path):
     ds = load_dataset(two_suppliers(tmp_path))
-    sol = optimize(ds, Policy(objective="cost", caps={"AAA": 0.6}, element_caps={"X": {"AAA": 0.2}}))
+    sol = optimize(
+        ds, Policy(objective="cost", caps={"AAA": 0.6}, element_caps={"X": {"AAA": 0.2}})
+    )
     assert tonnes(sol, "AAA") == pytest.approx(20.0)
 
 
@@ -102,11 +107,27 @@ def random_instance(tmp_path, seed, n_elements=3, n_suppliers=5):
         for s in suppliers:
             if rng.random() < 0.85 or s == suppliers[0]:
                 cap = demand[e] * (2.0 if s == suppliers[0] else rng.uniform(0.1, 0.9))
-                offers.append({"supplier": s, "element": e, "capacity_t": round(cap, 3), "cost_usd_kg": round(float(rng.uniform(5, 50)), 3)})
+                offers.append(
+                    {
+                        "supplier": s,
+                        "element": e,
+                        "capacity_t": round(cap, 3),
+                        "cost_usd_kg": round(float(rng.uniform(5, 50)), 3),
+                    }
+                )
     write_dataset(
         tmp_path,
-        elements=[{"element": e, "demand_t": demand[e], "price_usd_kg": round(float(rng.uniform(1, 100)), 2)} for e in elements],
-        suppliers=[{"supplier": s, "wgi_risk": round(float(rng.uniform(1, 9)), 2)} for s in suppliers],
+        elements=[
+            {
+                "element": e,
+                "demand_t": demand[e],
+                "price_usd_kg": round(float(rng.uniform(1, 100)), 2),
+            }
+            for e in elements
+        ],
+        suppliers=[
+            {"supplier": s, "wgi_risk": round(float(rng.uniform(1, 9)), 2)} for s in suppliers
+        ],
         offers=offers,
     )
     return load_dataset(tmp_path)
@@ -120,8 +141,12 @@ def exact_optimum(ds, policy, measure):
     x = cp.Variable(len(off))
     elements = list(ds.elements.index)
     rows = {e: np.flatnonzero(off["element"].to_numpy() == e) for e in elements}
-    caps = np.array([policy.cap_for(ds, s, e) for s, e in zip(off["supplier"], off["element"], strict=True)])
-    cons = [x >= 0, x <= k, x <= caps * d] + [cp.sum(x[rows[e]]) == ds.elements.at[e, "demand_t"] for e in elements]
+    caps = np.array(
+        [policy.cap_for(ds, s, e) for s, e in zip(off["supplier"], off["element"], strict=True)]
+    )
+    cons = [x >= 0, x <= k, x <= caps * d] + [
+        cp.sum(x[rows[e]]) == ds.elements.at[e, "demand_t"] for e in elements
+    ]
     least = cp.Problem(cp.Minimize(c @ x), cons)
     least.solve(solver=cp.CLARABEL)
     value = ds.elements["demand_t"] * ds.elements["price_usd_kg"]
@@ -185,7 +210,9 @@ def test_cost_shadow_prices_match_finite_differences(tmp_path, seed):
         e = row["element"]
         looser = policy.with_changes(element_caps={e: {"S00": row["setting"] + step}})
         moved = optimize(ds, looser).total_cost_usd - sol.total_cost_usd
-        assert row["least_cost_usd_per_point"] == pytest.approx(moved / step * 0.01, rel=1e-4, abs=1.0)
+        assert row["least_cost_usd_per_point"] == pytest.approx(
+            moved / step * 0.01, rel=1e-4, abs=1.0
+        )
 
 
 @pytest.mark.parametrize("seed", range(3))
