@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from . import risk
+from . import risk, scenarios
 from .dataset import Dataset
 from .lp import INF, HighsLP, Result
-from .policy import RECYCLING_BLOC, RISK_OBJECTIVES, Policy
+from .policy import RECYCLING_BLOC, RISK_OBJECTIVES, ROBUST_OBJECTIVES, Policy
 
 HHI_TYPES = ("hhi", "wgi-hhi")
 RISK_PENALTY = 1e3  # per unit of weighted share unmet; risk measures move at most 20 per unit
@@ -44,6 +44,8 @@ class Structure:
     capped: tuple[str, ...]  # risk measures with per-element caps
     scope: tuple[str, ...]
     weighting: str
+    scenarios: tuple[str, ...] = ()  # robust objectives only
+    alpha: float = 0.0  # CVaR only: it sets objective coefficients
 
     @classmethod
     def of(cls, dataset: Dataset, policy: Policy) -> Structure:
@@ -52,7 +54,16 @@ class Structure:
             for e in (policy.elements or dataset.demanded_elements)
             if e in dataset.demanded_elements
         )
-        return cls(policy.objective, tuple(sorted(policy.risk_caps)), scope, policy.weights)
+        robust = policy.objective in ROBUST_OBJECTIVES
+        names = policy.scenarios or tuple(dict.fromkeys(dataset.scenarios["scenario"]))
+        return cls(
+            policy.objective,
+            tuple(sorted(policy.risk_caps)),
+            scope,
+            policy.weights,
+            tuple(names) if robust else (),
+            policy.alpha if policy.objective == "cvar" else 0.0,
+        )
 
     @property
     def measures(self) -> tuple[str, ...]:
@@ -82,6 +93,10 @@ class Formulation:
     t: dict[tuple[str, str], pulp.LpVariable]  # t >= share^2 via tangent cuts
     penalty_cost: pulp.LpAffineExpression
     penalty_risk: pulp.LpAffineExpression
+    objective: pulp.LpAffineExpression | None  # the risk to minimise in stage 2
+    stock_rows: dict[tuple[str, str], pulp.LpConstraint]  # robust objectives: stockpile draw
+    scenario_set: scenarios.ScenarioSet | None
+    loss_scale: float  # robust objectives: USD per unit of the LP's normalised loss
     lp: HighsLP | None = None
     cuts: int = 0
 
@@ -89,12 +104,8 @@ class Formulation:
         lp = self.lp
         if stage == "cost":
             return lp.vector(self.cost) + lp.vector(self.penalty_cost)
-        w = self.weights
-        objective = pulp.lpSum(
-            w[e] * self.risk[self.structure.objective][e] for e in self.structure.scope
-        )
         return (
-            lp.vector(objective)
+            lp.vector(self.objective)
             + lp.vector(self.penalty_risk)
             + (TIE_BREAK / max(least_cost, 1e-9)) * lp.vector(self.cost)
         )
@@ -113,6 +124,8 @@ def bounds(form: Formulation, policy: Policy) -> dict[str, float]:
         out[f"bloc|{b}|{e}"] = effective_bloc_min(form, policy, b, e) * demand[e]
     for m, e in form.risk_cap_rows:
         out[f"risk|{m}|{e}"] = policy.risk_caps[m]
+    for k, e in form.stock_rows:
+        out[f"stock|{k}|{e}"] = -policy.stockpile_days / scenarios.DAYS * demand[e]
     return out
 
 
@@ -208,14 +221,30 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
     }
 
     weights = risk.weights(dataset.elements, scope, st.weighting)
+    if st.objective in RISK_OBJECTIVES:
+        objective = pulp.lpSum(weights[e] * risk_exprs[st.objective][e] for e in scope)
+        stock_rows, ss, loss_scale, amplify = {}, None, 1.0, 1.0
+    elif st.objective in ROBUST_OBJECTIVES:
+        objective, stock_rows, ss, loss_scale = _robust_objective(prob, dataset, st, x, demand)
+        # CVaR magnifies tail losses by 1 / (1 - alpha): so must the penalty on unmet demand
+        amplify = 1.0 / (1.0 - st.alpha)
+    else:
+        objective, stock_rows, ss, loss_scale, amplify = None, {}, None, 1.0, 1.0
     dearest = offers.groupby("element")["cost_usd_kg"].max().reindex(scope).fillna(1000.0)
     per_tonne = COST_PENALTY_FACTOR * dearest * 1000.0 / USD_PER_MUSD
     penalty_cost = pulp.lpSum(per_tonne[e] * u[e] for e in scope) + pulp.lpSum(
         per_tonne[e] * v for (_, e), v in slack.items()
     )
-    penalty_risk = pulp.lpSum(
-        RISK_PENALTY * weights[e] / demand[e] * u[e] for e in scope
-    ) + pulp.lpSum(RISK_PENALTY * weights[e] / demand[e] * v for (_, e), v in slack.items())
+    # robust losses are valued in USD, so value weights bound how much a unit share can save
+    pw = (
+        weights
+        if st.objective in RISK_OBJECTIVES
+        else risk.weights(dataset.elements, scope, "value")
+    )
+    unit = {e: amplify * RISK_PENALTY * pw[e] / demand[e] for e in scope}
+    penalty_risk = pulp.lpSum(unit[e] * u[e] for e in scope) + pulp.lpSum(
+        unit[e] * v for (_, e), v in slack.items()
+    )
 
     form = Formulation(
         dataset,
@@ -236,6 +265,10 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
         t,
         penalty_cost,
         penalty_risk,
+        objective,
+        stock_rows,
+        ss,
+        loss_scale,
     )
     # Give PuLP the real stage-1 problem so its own solve is the first stage, not a throw-away.
     for key, rhs in bounds(form, policy).items():
@@ -246,8 +279,68 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
 
 
 def row_of(form: Formulation, key: str) -> pulp.LpConstraint:
-    kind, a, b = key.split("|")
-    return {"cap": form.cap_rows, "bloc": form.bloc_rows, "risk": form.risk_cap_rows}[kind][a, b]
+    kind, rest = key.split("|", 1)
+    a, b = rest.rsplit("|", 1)  # scenario names may hold '|'; element symbols do not
+    table = {
+        "cap": form.cap_rows,
+        "bloc": form.bloc_rows,
+        "risk": form.risk_cap_rows,
+        "stock": form.stock_rows,
+    }
+    return table[kind][a, b]
+
+
+LOWER_BOUND_ROWS = ("bloc", "stock")  # ">=" rows: the policy sets their lower bound
+
+
+def _robust_objective(
+    prob: pulp.LpProblem, dataset: Dataset, st: Structure, x: dict, demand: pd.Series
+):
+    """CVaR (Rockafellar-Uryasev) or worst case of the value lost across scenarios.
+
+    net[k,e] >= short[k,e](x) - stock_e, net >= 0: tonnes short after the stockpile is drawn
+    (the recourse); loss_k = sum_e price_e net[k,e], scaled by the demand's value so the
+    objective is a fraction of it. CVaR = eta + 1/(1-alpha) sum_k p_k max(0, loss_k - eta),
+    over the scenarios and the no-disruption state (loss 0)."""
+    scope = list(st.scope)
+    pairs = list(x)
+    ss = scenarios.scenario_set(dataset, pairs, st.scenarios)
+    price = dataset.elements.loc[scope, "price_usd_kg"] * scenarios.USD_PER_T
+    scale = float((price * demand).sum()) or 1.0
+    stock_rows, loss = {}, []
+    for k, name in enumerate(ss.names):
+        frac = ss.duration_days[k] / scenarios.DAYS
+        terms = {}
+        for j, (s, e) in enumerate(pairs):
+            lost = (1.0 - ss.availability[k, j]) * frac
+            if lost > 0:
+                terms.setdefault(e, []).append(lost * x[s, e])
+        net = []
+        for e, lost_terms in terms.items():
+            v = prob.add_variable(f"net|{name}|{e}", 0)
+            stock_rows[name, e] = prob.addConstraint(
+                v - pulp.lpSum(lost_terms) >= 0.0, f"stock|{name}|{e}"
+            )
+            net.append(price[e] / scale * v)
+        loss.append(pulp.lpSum(net))
+    if st.objective == "worst-case":
+        worst = prob.add_variable("worst", 0)
+        for k, l_k in enumerate(loss):
+            prob.addConstraint(worst - l_k >= 0, f"worst|{k}")
+        return worst + 0, stock_rows, ss, scale
+    weights = ss.weights  # [no disruption, scenarios...]
+    eta = prob.add_variable("var")
+    excess = [prob.add_variable(f"excess|{k}", 0) for k in range(len(loss) + 1)]
+    prob.addConstraint(excess[0] + eta >= 0, "excess|none")
+    for k, l_k in enumerate(loss):
+        prob.addConstraint(excess[k + 1] + eta - l_k >= 0, f"excess|{k}")
+    tail = 1.0 / (1.0 - st.alpha)
+    return (
+        eta + pulp.lpSum(tail * w * v for w, v in zip(weights, excess, strict=True)),
+        stock_rows,
+        ss,
+        scale,
+    )
 
 
 def apply(form: Formulation, policy: Policy) -> None:
@@ -257,8 +350,8 @@ def apply(form: Formulation, policy: Policy) -> None:
     for key, rhs in bounds(form, policy).items():
         kind = key.split("|")[0]
         rows.append(lp.row(row_of(form, key)))
-        lower.append(rhs if kind == "bloc" else -INF)
-        upper.append(INF if kind == "bloc" else rhs)
+        lower.append(rhs if kind in LOWER_BOUND_ROWS else -INF)
+        upper.append(INF if kind in LOWER_BOUND_ROWS else rhs)
     lp.set_row_bounds(np.array(rows), np.array(lower), np.array(upper))
 
 

@@ -19,8 +19,9 @@ import yaml
 from .dataset import Dataset
 from .errors import InputError, Problem
 
-RISK_OBJECTIVES = ("hhi", "wgi-hhi", "max-share", "top3")
-OBJECTIVES = (*RISK_OBJECTIVES, "cost")
+RISK_OBJECTIVES = ("hhi", "wgi-hhi", "max-share", "top3")  # per-element concentration
+ROBUST_OBJECTIVES = ("cvar", "worst-case")  # value lost across disruption scenarios
+OBJECTIVES = (*RISK_OBJECTIVES, *ROBUST_OBJECTIVES, "cost")
 WEIGHTINGS = ("value", "volume", "equal")
 RECYCLING_BLOC = "RECYCLING"  # suppliers tagged with this bloc count toward the recycled share
 DEFAULT_PREMIUM = 0.15
@@ -45,6 +46,9 @@ class Policy:
     weights: str = "value"  # how elements combine into the portfolio risk
     preset: str | None = None
     hhi_tolerance: float = 1e-7  # true minus LP value of the HHI objective at convergence
+    alpha: float = 0.9  # CVaR level: the mean of the worst (1 - alpha) of outcomes
+    stockpile_days: float = 55.0  # days of demand held (KOMIR ~55, target 100), drawn first
+    scenarios: tuple[str, ...] | None = None  # for robust objectives; None: all in the data
 
     @classmethod
     def from_preset(cls, name: str, **changes: Any) -> Policy:
@@ -63,6 +67,7 @@ class Policy:
         out["element_bloc_min"] = {e: dict(v) for e, v in self.element_bloc_min.items()}
         out["risk_caps"] = dict(self.risk_caps)
         out["elements"] = list(self.elements) if self.elements is not None else None
+        out["scenarios"] = list(self.scenarios) if self.scenarios is not None else None
         return out
 
     def to_yaml(self) -> str:
@@ -122,8 +127,9 @@ def from_dict(data: Mapping[str, Any], where: str = "policy") -> Policy:
             values[k] = v
     if problems:
         raise InputError(problems)
-    if "elements" in values and values["elements"] is not None:
-        values["elements"] = tuple(values["elements"])
+    for key in ("elements", "scenarios"):
+        if isinstance(values.get(key), list | tuple):
+            values[key] = tuple(values[key])
     try:
         return Policy(**values)
     except TypeError as e:
@@ -273,6 +279,28 @@ def validate(policy: Policy, dataset: Dataset, where: str = "policy") -> Policy:
             )
         else:
             share(f"risk_caps.{m}", v, 0.0, 10.0 if m == "wgi-hhi" else 1.0)
+    share("alpha", policy.alpha, 0.0, 0.999)
+    if not isinstance(policy.stockpile_days, int | float) or policy.stockpile_days < 0:
+        problems.append(
+            Problem(
+                where,
+                "must be a number of days >= 0",
+                column="stockpile_days",
+                value=policy.stockpile_days,
+            )
+        )
+    known_scenarios = set(dataset.scenarios["scenario"])
+    for name in policy.scenarios or ():
+        known("scenarios", name, known_scenarios, "scenario")
+    if policy.objective in ROBUST_OBJECTIVES and not known_scenarios:
+        problems.append(
+            Problem(
+                where,
+                "a robust objective needs disruption scenarios: add a scenarios table to the dataset",
+                column="objective",
+                value=policy.objective,
+            )
+        )
     if policy.elements is not None:
         for e in policy.elements:
             known("elements", e, elements, "element")

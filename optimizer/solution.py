@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import diagnose, metrics
+from . import diagnose, metrics, scenarios
 from .dataset import Dataset
 from .model import USD_PER_MUSD, Formulation, StageResults, formulate, solve_stages
 from .policy import Policy, validate
@@ -32,6 +32,7 @@ class Solution:
     least_cost_usd: float
     budget_usd: float | None
     objective_value: float  # true (not LP) value of the objective, weighted over elements
+    lp_objective_value: float  # the LP's value of the same (HHI: a lower bound within tolerance)
     shortfalls: pd.DataFrame
     shadow_prices: pd.DataFrame
     cut_rounds: int
@@ -102,7 +103,16 @@ def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> So
         ds, metrics.baseline_mix(ds, scope), scope, policy.weights
     )
     shortfalls = diagnose.explain_shortfalls(form, policy, stages)
-    objective = policy.objective.replace("-", "_").replace("top3", "top3_share")
+    lp_value = (
+        float(lp.vector(form.objective) @ values) * form.loss_scale
+        if form.objective is not None
+        else float("nan")
+    )
+    if form.scenario_set is not None:
+        objective_value = robust_value(form, policy, alloc)
+    else:
+        name = policy.objective.replace("-", "_").replace("top3", "top3_share")
+        objective_value = portfolio["cost_usd" if name == "cost" else name]
     return Solution(
         dataset=ds,
         policy=policy,
@@ -114,11 +124,24 @@ def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> So
         baseline_portfolio=base_portfolio,
         least_cost_usd=stages.least_cost_musd * USD_PER_MUSD,
         budget_usd=None if stages.budget_musd is None else stages.budget_musd * USD_PER_MUSD,
-        objective_value=portfolio["cost_usd" if objective == "cost" else objective],
+        objective_value=objective_value,
+        lp_objective_value=lp_value,
         shortfalls=shortfalls,
         shadow_prices=diagnose.shadow_prices(form, policy, stages),
         cut_rounds=stages.cut_rounds,
         seconds=stages.seconds,
+    )
+
+
+def robust_value(form: Formulation, policy: Policy, alloc: pd.DataFrame) -> float:
+    """CVaR or worst-case loss in USD, computed directly from the mix's scenario losses."""
+    return scenarios.tail_loss(
+        form.dataset,
+        alloc,
+        policy.objective,
+        policy.alpha,
+        policy.stockpile_days,
+        form.structure.scenarios,
     )
 
 
