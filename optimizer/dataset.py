@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
@@ -64,6 +65,32 @@ class Dataset:
     @cached_property
     def blocs(self) -> list[str]:
         return sorted(set().union(*self.supplier_blocs.values()))
+
+    @cached_property
+    def supplier_kinds(self) -> dict[str, str]:
+        return dict(self.suppliers["kind"])
+
+    @cached_property
+    def supplier_position(self) -> dict[str, int]:
+        return {s: j for j, s in enumerate(self.suppliers.index)}
+
+    def cost_matrix(self, scope: list[str]) -> np.ndarray:
+        """Landed cost in USD per tonne, element x supplier; 0 where there is no offer."""
+        key = tuple(scope)
+        if key not in self._cost_cache:
+            rows = {e: i for i, e in enumerate(scope)}
+            out = np.zeros((len(scope), len(self.suppliers)))
+            o = self.offers[self.offers["element"].isin(rows)]
+            out[
+                o["element"].map(rows).to_numpy(),
+                o["supplier"].map(self.supplier_position).to_numpy(),
+            ] = o["cost_usd_kg"].to_numpy() * 1000.0
+            self._cost_cache[key] = out
+        return self._cost_cache[key]
+
+    @cached_property
+    def _cost_cache(self) -> dict[tuple[str, ...], np.ndarray]:
+        return {}
 
     @property
     def as_of(self) -> str:

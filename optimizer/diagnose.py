@@ -17,8 +17,11 @@ def explain_shortfalls(form: Formulation, policy: Policy, stages: StageResults) 
     lp, res = form.lp, stages.final
     ds, demand = form.dataset, form.demand
     rows = []
+    gaps = {k: float(res.values[lp.col(v)]) for k, v in form.slack.items()}
     for e in form.structure.scope:
         unmet = float(res.values[lp.col(form.u[e])])
+        if unmet <= SHORT_T and not any(g > SHORT_T for (_, ee), g in gaps.items() if ee == e):
+            continue
         offers = form.offers[form.offers["element"] == e]
         d = float(demand[e])
         if unmet > SHORT_T:
@@ -66,8 +69,7 @@ def explain_shortfalls(form: Formulation, policy: Policy, stages: StageResults) 
                     "explanation": f"{e} is short by {unmet:,.1f} t ({unmet / d:.1%} of demand): {why}.",
                 }
             )
-        for (b, ee), var in form.slack.items():
-            gap = float(res.values[lp.col(var)])
+        for (b, ee), gap in gaps.items():
             if ee == e and gap > SHORT_T:
                 members = offers[offers["supplier"].isin(ds.bloc_members(b))]
                 need = effective_bloc_min(form, policy, b, e) * d

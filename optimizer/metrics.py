@@ -2,11 +2,13 @@
 
 A mix is a frame with columns element, supplier, tonnes. Shares are fractions of what is
 supplied, so an element that falls short is judged on what actually arrives; the shortfall is
-reported beside it.
+reported beside it. The arithmetic is on dense element x supplier arrays: sweeps call this
+thousands of times.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import risk
@@ -14,16 +16,21 @@ from .dataset import Dataset
 
 CHINA = "CHN"
 FORGE = "FORGE"
+PORTFOLIO_MEASURES = ("hhi", "wgi_hhi", "max_share", "top3_share", "china_share", "forge_share")
 
 
-def share_matrix(mix: pd.DataFrame, scope: list[str], suppliers: list[str]) -> pd.DataFrame:
-    """Supplied shares, one row per element in `scope`, one column per supplier."""
-    tonnes = mix.pivot_table(
-        index="element", columns="supplier", values="tonnes", aggfunc="sum", fill_value=0.0
+def tonnes_matrix(dataset: Dataset, mix: pd.DataFrame, scope: list[str]) -> np.ndarray:
+    """Tonnes as an element x supplier array (rows: scope, columns: dataset suppliers)."""
+    rows = {e: i for i, e in enumerate(scope)}
+    cols = dataset.supplier_position
+    keep = mix["element"].isin(rows).to_numpy()
+    out = np.zeros((len(scope), len(cols)))
+    np.add.at(
+        out,
+        (mix["element"][keep].map(rows).to_numpy(), mix["supplier"][keep].map(cols).to_numpy()),
+        mix["tonnes"][keep].to_numpy(),
     )
-    tonnes = tonnes.reindex(index=scope, columns=suppliers, fill_value=0.0)
-    totals = tonnes.sum(axis=1)
-    return tonnes.div(totals.where(totals > 0), axis=0).fillna(0.0)
+    return out
 
 
 def baseline_mix(dataset: Dataset, scope: list[str] | None = None) -> pd.DataFrame:
@@ -40,46 +47,39 @@ def baseline_mix(dataset: Dataset, scope: list[str] | None = None) -> pd.DataFra
     )
 
 
-def landed_cost(dataset: Dataset, mix: pd.DataFrame) -> pd.Series:
-    """USD per element, from each tonne's landed cost; a pair with no offer costs nothing."""
-    cost = dataset.offers.set_index(["supplier", "element"])["cost_usd_kg"]
-    keys = pd.MultiIndex.from_arrays([mix["supplier"], mix["element"]])
-    usd = mix["tonnes"].to_numpy() * cost.reindex(keys).fillna(0.0).to_numpy() * 1000.0
-    return pd.Series(usd, index=mix.index).groupby(mix["element"]).sum()
-
-
 def mix_metrics(
     dataset: Dataset, mix: pd.DataFrame, scope: list[str] | None = None, weighting: str = "value"
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Per-element metrics and their portfolio (weighted) values for one mix."""
     scope = scope or dataset.demanded_elements
-    suppliers = list(dataset.suppliers.index)
-    shares = share_matrix(mix, scope, suppliers)
-    wgi = dataset.suppliers["wgi_risk"]
-    forge = [s for s in dataset.bloc_members(FORGE) if s in shares.columns]
-    supplied = mix.groupby("element")["tonnes"].sum().reindex(scope, fill_value=0.0)
-    demand = dataset.elements.loc[scope, "demand_t"]
+    tonnes = tonnes_matrix(dataset, mix, scope)
+    supplied = tonnes.sum(axis=1)
+    shares = np.divide(
+        tonnes, supplied[:, None], out=np.zeros_like(tonnes), where=supplied[:, None] > 0
+    )
+    pos = dataset.supplier_position
+    forge = [pos[s] for s in dataset.bloc_members(FORGE)]
+    ordered = -np.sort(-shares, axis=1)
+    demand = dataset.elements.loc[scope, "demand_t"].to_numpy(dtype=float)
+    cost = dataset.cost_matrix(scope)
     per = pd.DataFrame(
         {
             "demand_t": demand,
             "supplied_t": supplied,
-            "unmet_t": (demand - supplied).clip(lower=0.0),
-            "hhi": risk.hhi(shares),
-            "wgi_hhi": risk.wgi_hhi(shares, wgi),
-            "max_share": risk.max_share(shares),
-            "top3_share": risk.top_k_share(shares),
-            "china_share": shares[CHINA] if CHINA in shares.columns else 0.0,
-            "forge_share": shares[forge].sum(axis=1) if forge else 0.0,
-            "cost_usd": landed_cost(dataset, mix).reindex(scope, fill_value=0.0),
-        }
+            "unmet_t": np.maximum(demand - supplied, 0.0),
+            "hhi": (shares**2).sum(axis=1),
+            "wgi_hhi": (shares**2) @ dataset.suppliers["wgi_risk"].to_numpy(dtype=float),
+            "max_share": ordered[:, 0] if len(pos) else 0.0,
+            "top3_share": ordered[:, : risk.TOP_K].sum(axis=1),
+            "china_share": shares[:, pos[CHINA]] if CHINA in pos else 0.0,
+            "forge_share": shares[:, forge].sum(axis=1),
+            "cost_usd": (tonnes * cost).sum(axis=1),
+        },
+        index=pd.Index(scope, name="element"),
     )
-    per.index.name = "element"
-    w = risk.weights(dataset.elements, scope, weighting)
-    portfolio = {
-        c: float((per[c] * w).sum())
-        for c in ("hhi", "wgi_hhi", "max_share", "top3_share", "china_share", "forge_share")
-    }
+    w = risk.weights(dataset.elements, scope, weighting).to_numpy()
+    portfolio = {c: float(per[c].to_numpy() @ w) for c in PORTFOLIO_MEASURES}
     portfolio["cost_usd"] = float(per["cost_usd"].sum())
     portfolio["unmet_t"] = float(per["unmet_t"].sum())
-    portfolio["demand_t"] = float(per["demand_t"].sum())
+    portfolio["demand_t"] = float(demand.sum())
     return per, portfolio

@@ -33,6 +33,7 @@ RISK_PENALTY = 1e3  # per unit of weighted share unmet; risk measures move at mo
 COST_PENALTY_FACTOR = 10.0  # unmet tonne costs 10x the element's dearest offer in stage 1
 TIE_BREAK = 1e-8  # among equally risky mixes prefer the cheaper one
 MAX_CUT_ROUNDS = 200
+CUT_SPREAD = 0.5
 USD_PER_MUSD = 1e6
 
 
@@ -425,19 +426,25 @@ def _cut_loop(form: Formulation, res: Result, policy: Policy) -> tuple[Result, i
     tcols = np.array([lp.col(form.t[k]) for k in keys])
     demand = form.demand.reindex([e for _, e in keys]).to_numpy()
     wgi = form.dataset.suppliers["wgi_risk"].reindex([s for s, _ in keys]).to_numpy()
-    elements = pd.Index([e for _, e in keys])
+    scope = list(form.structure.scope)
+    element = np.array([scope.index(e) for _, e in keys])  # row of each term's element
     tol = policy.hhi_tolerance
     for rounds in range(MAX_CUT_ROUNDS):
         p = res.values[xcols] / demand
         gap = np.maximum(p * p - res.values[tcols], 0.0)
-        if _converged(form, gap, wgi, elements, tol):
+        if _converged(form, gap, wgi, element, tol):
             return res, rounds
         todo = np.flatnonzero(gap > tol * 1e-3)
         lower, entries = [], []
         for i in todo:
-            slope, icpt = risk.tangent_cut(p[i])
-            lower.append(icpt)
-            entries.append(([int(tcols[i]), int(xcols[i])], [1.0, -slope / demand[i]]))
+            # the tangent at p, and a pair either side: the optimum moves by about sqrt(gap)
+            # when the cut lands, so the pair saves most of the rounds plain Kelley would take
+            step = CUT_SPREAD * np.sqrt(gap[i])
+            for q in (p[i], p[i] - step, p[i] + step):
+                if 0.0 <= q <= 1.0:
+                    slope, icpt = risk.tangent_cut(q)
+                    lower.append(icpt)
+                    entries.append(([int(tcols[i]), int(xcols[i])], [1.0, -slope / demand[i]]))
         lp.add_rows(lower, [INF] * len(lower), entries)
         form.cuts += len(lower)
         res = lp.solve()
@@ -445,19 +452,20 @@ def _cut_loop(form: Formulation, res: Result, policy: Policy) -> tuple[Result, i
 
 
 def _converged(
-    form: Formulation, gap: np.ndarray, wgi: np.ndarray, elements: pd.Index, tol: float
+    form: Formulation, gap: np.ndarray, wgi: np.ndarray, element: np.ndarray, tol: float
 ) -> bool:
+    """True when every HHI-type term in use is exact within `tol`: the weighted objective, and
+    each element's value where that measure is capped."""
     st = form.structure
-    by_measure = {"hhi": gap, "wgi-hhi": gap * wgi}
+    n = len(st.scope)
     for m in st.measures:
         if m not in HHI_TYPES:
             continue
-        per_element = pd.Series(by_measure[m]).groupby(elements.to_numpy()).sum()
-        if (
-            m == st.objective
-            and float((per_element * form.weights.reindex(per_element.index)).sum()) > tol
-        ):
+        per_element = np.bincount(
+            element, weights=gap * wgi if m == "wgi-hhi" else gap, minlength=n
+        )
+        if m == st.objective and float(per_element @ form.weights.to_numpy()) > tol:
             return False
-        if m in st.capped and float(per_element.max()) > tol:
+        if m in st.capped and float(per_element.max(initial=0.0)) > tol:
             return False
     return True

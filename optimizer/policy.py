@@ -79,7 +79,7 @@ class Policy:
             return self.element_caps[element][supplier]
         if supplier in self.caps:
             return self.caps[supplier]
-        if self.country_cap is not None and dataset.suppliers.at[supplier, "kind"] == "country":
+        if self.country_cap is not None and dataset.supplier_kinds[supplier] == "country":
             return self.country_cap
         return 1.0
 

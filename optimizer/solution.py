@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -99,9 +100,7 @@ def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> So
     alloc = alloc.sort_values(["element", "tonnes"], ascending=[True, False], ignore_index=True)
     scope = list(form.structure.scope)
     per, portfolio = metrics.mix_metrics(ds, alloc, scope, policy.weights)
-    base_per, base_portfolio = metrics.mix_metrics(
-        ds, metrics.baseline_mix(ds, scope), scope, policy.weights
-    )
+    base_per, base_portfolio = baseline_metrics(ds, tuple(scope), policy.weights)
     shortfalls = diagnose.explain_shortfalls(form, policy, stages)
     lp_value = (
         float(lp.vector(form.objective) @ values) * form.loss_scale
@@ -143,6 +142,14 @@ def robust_value(form: Formulation, policy: Policy, alloc: pd.DataFrame) -> floa
         policy.stockpile_days,
         form.structure.scenarios,
     )
+
+
+@lru_cache(maxsize=64)
+def baseline_metrics(
+    ds: Dataset, scope: tuple[str, ...], weighting: str
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Today's mix scored the same way; cached, since every solve shows it beside its own."""
+    return metrics.mix_metrics(ds, metrics.baseline_mix(ds, list(scope)), list(scope), weighting)
 
 
 def package_versions() -> dict[str, str]:
