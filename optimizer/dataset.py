@@ -43,6 +43,19 @@ class Dataset:
         h = hashlib.sha256()
         for name in ("elements", "suppliers", "offers", "baseline", "scenarios"):
             frame = getattr(self, name)
+            # schema columns in schema order, then extras by name; all-blank extras carry nothing
+            known = [
+                c.name
+                for c in TABLES[name].all_columns
+                if c.name in frame.columns or c.name == frame.index.name
+            ]
+            extra = sorted(
+                c
+                for c in frame.columns
+                if c not in known and not (frame[c].astype(str).str.strip() == "").all()
+            )
+            frame = frame.reset_index() if frame.index.name else frame
+            frame = frame[[c for c in known if c in frame.columns] + extra]
             h.update(name.encode())
             h.update(frame.to_csv(float_format="%.12g").encode())
         return h.hexdigest()
@@ -108,6 +121,8 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
             where, text = raw[name]
             if text is not None:  # None: unreadable, already reported
                 frames[name] = _typed(table, where, text, problems)
+                if frames[name].empty and not table.required:
+                    del frames[name]  # an optional sheet left as just its header
         elif table.required:
             problems.append(Problem(_expected_place(path, name), f"the {name} table is missing"))
     if not problems:
@@ -257,7 +272,7 @@ def _typed(table: Table, where: str, text: pd.DataFrame, problems: list[Problem]
         )
     # Whole-blank lines (common at the end of spreadsheet exports) carry no data.
     text = text[~(text.map(lambda v: str(v).strip() == "")).all(axis=1)]
-    if text.empty:
+    if text.empty and table.required:
         problems.append(Problem(where, "has a header but no data rows"))
     out = text.map(lambda v: str(v).strip())
     for col in table.all_columns:

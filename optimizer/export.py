@@ -58,13 +58,9 @@ def output_format(path: str | Path, allowed: tuple[str, ...] = FORMATS, what: st
     """The lower-case extension of `path`, or InputError saying which extensions work."""
     suffix = Path(path).suffix.lower()
     if suffix not in allowed:
-        shown = f"'{suffix}'" if suffix else "no extension"
-        raise InputError(
-            Problem(
-                str(path),
-                f"cannot write a {what} with {shown}: name it *{', *'.join(allowed)}",
-            )
-        )
+        shown = f"a '{suffix}' file" if suffix else "a file without an extension"
+        names = " or ".join(", ".join(allowed).rsplit(", ", 1))
+        raise InputError(Problem(str(path), f"cannot write the {what} to {shown}: name it {names}"))
     return suffix
 
 
@@ -295,6 +291,15 @@ def write_frontier(front: Frontier, path: str | Path) -> Path:
     return path
 
 
+def write_comparison(solution: Solution, path: str | Path) -> Path:
+    """Today's mix against the optimized one per element (element_comparison) as CSV."""
+    path = Path(path)
+    output_format(path, (".csv",), what="comparison")
+    with _writing(path):
+        element_comparison(solution).to_csv(path, index=False)
+    return path
+
+
 def run_bundle(solution: Solution, folder: str | Path) -> Path:
     """A folder that reproduces the run: allocation.csv, summary.json, policy.yaml, README.txt."""
     folder = Path(folder)
@@ -312,8 +317,10 @@ def run_bundle(solution: Solution, folder: str | Path) -> Path:
 def _readme(solution: Solution) -> str:
     ds = solution.dataset
     versions = ", ".join(f"{k} {v}" for k, v in package_versions().items())
+    origin = Path(ds.origin)
+    origin = origin.resolve() if origin.exists() else origin  # the bundle may be moved
     command = (
-        f"ree-sourcing solve --data {shlex.quote(ds.origin)} --policy policy.yaml "
+        f"ree-sourcing solve --data {shlex.quote(str(origin))} --policy policy.yaml "
         "--out allocation.csv"
     )
     return "\n".join(

@@ -60,6 +60,7 @@ class HighsLP:
         self._row = {c.id: i for i, c in enumerate(problem.constraints())}
         self.n_cols = len(self._col)
         self.solves = 1
+        self.base_rows = self.highs.getNumRow()  # rows PuLP built; later rows are cuts
 
     def col(self, var: pulp.LpVariable) -> int:
         return self._col[var.id]
@@ -85,23 +86,37 @@ class HighsLP:
         if len(cols):
             self.highs.changeColsBounds(len(cols), cols.astype(np.int32), lower, upper)
 
-    def add_rows(
-        self, lower: list[float], upper: list[float], entries: list[tuple[list[int], list[float]]]
+    def add_cuts(
+        self, t_cols: np.ndarray, x_cols: np.ndarray, x_coefs: np.ndarray, lower: np.ndarray
     ) -> None:
-        starts, index, value = [], [], []
-        for cols, coefs in entries:
-            starts.append(len(index))
-            index.extend(cols)
-            value.extend(coefs)
+        """Add rows t + coef * x >= lower, one per entry (the tangent cuts of the HHI loop)."""
+        n = len(lower)
+        if n == 0:
+            return
+        index = np.empty(2 * n, dtype=np.int32)
+        index[0::2], index[1::2] = t_cols, x_cols
+        value = np.empty(2 * n)
+        value[0::2], value[1::2] = 1.0, x_coefs
+        starts = np.arange(0, 2 * n, 2, dtype=np.int32)
         self.highs.addRows(
-            len(entries),
-            np.asarray(lower, dtype=float),
-            np.asarray(upper, dtype=float),
-            len(index),
-            np.asarray(starts, dtype=np.int32),
-            np.asarray(index, dtype=np.int32),
-            np.asarray(value, dtype=float),
+            n, np.asarray(lower, dtype=float), np.full(n, INF), 2 * n, starts, index, value
         )
+
+    def drop_slack_rows(self, keep_at_most: int) -> int:
+        """Delete added rows (cuts) that are slack at the current solution once there are more
+        than `keep_at_most`: they cost time in every later solve and a re-solve adds back any
+        that matter. Slack rows have basic slacks, so the basis stays valid."""
+        total = self.highs.getNumRow()
+        if total - self.base_rows <= keep_at_most:
+            return 0
+        sol = self.highs.getSolution()
+        activity = np.asarray(sol.row_value)[self.base_rows :]
+        lower = np.asarray(self.highs.getLp().row_lower_)[self.base_rows :]
+        slack = np.flatnonzero(activity - lower > 1e-9 * (1.0 + np.abs(lower)))
+        if len(slack):
+            rows = (slack + self.base_rows).astype(np.int32)
+            self.highs.deleteRows(len(rows), rows)
+        return len(slack)
 
     def current(self) -> Result:
         """The solution HiGHS holds now; raises if it is not optimal."""

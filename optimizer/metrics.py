@@ -47,12 +47,10 @@ def baseline_mix(dataset: Dataset, scope: list[str] | None = None) -> pd.DataFra
     )
 
 
-def mix_metrics(
-    dataset: Dataset, mix: pd.DataFrame, scope: list[str] | None = None, weighting: str = "value"
-) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Per-element metrics and their portfolio (weighted) values for one mix."""
-    scope = scope or dataset.demanded_elements
-    tonnes = tonnes_matrix(dataset, mix, scope)
+def element_measures(
+    dataset: Dataset, tonnes: np.ndarray, scope: list[str]
+) -> dict[str, np.ndarray]:
+    """Per-element measures of an element x supplier tonnes array (see tonnes_matrix)."""
     supplied = tonnes.sum(axis=1)
     shares = np.divide(
         tonnes, supplied[:, None], out=np.zeros_like(tonnes), where=supplied[:, None] > 0
@@ -61,25 +59,36 @@ def mix_metrics(
     forge = [pos[s] for s in dataset.bloc_members(FORGE)]
     ordered = -np.sort(-shares, axis=1)
     demand = dataset.elements.loc[scope, "demand_t"].to_numpy(dtype=float)
-    cost = dataset.cost_matrix(scope)
-    per = pd.DataFrame(
-        {
-            "demand_t": demand,
-            "supplied_t": supplied,
-            "unmet_t": np.maximum(demand - supplied, 0.0),
-            "hhi": (shares**2).sum(axis=1),
-            "wgi_hhi": (shares**2) @ dataset.suppliers["wgi_risk"].to_numpy(dtype=float),
-            "max_share": ordered[:, 0] if len(pos) else 0.0,
-            "top3_share": ordered[:, : risk.TOP_K].sum(axis=1),
-            "china_share": shares[:, pos[CHINA]] if CHINA in pos else 0.0,
-            "forge_share": shares[:, forge].sum(axis=1),
-            "cost_usd": (tonnes * cost).sum(axis=1),
-        },
-        index=pd.Index(scope, name="element"),
+    return {
+        "demand_t": demand,
+        "supplied_t": supplied,
+        "unmet_t": np.maximum(demand - supplied, 0.0),
+        "hhi": (shares**2).sum(axis=1),
+        "wgi_hhi": (shares**2) @ dataset.suppliers["wgi_risk"].to_numpy(dtype=float),
+        "max_share": ordered[:, 0],
+        "top3_share": ordered[:, : risk.TOP_K].sum(axis=1),
+        "china_share": shares[:, pos[CHINA]] if CHINA in pos else np.zeros(len(scope)),
+        "forge_share": shares[:, forge].sum(axis=1),
+        "cost_usd": (tonnes * dataset.cost_matrix(scope)).sum(axis=1),
+    }
+
+
+def portfolio_measures(per: dict[str, np.ndarray], weights: np.ndarray) -> dict[str, float]:
+    """Weighted portfolio values of per-element measures; cost and tonnes are plain sums."""
+    out = {c: float(per[c] @ weights) for c in PORTFOLIO_MEASURES}
+    out["cost_usd"] = float(per["cost_usd"].sum())
+    out["unmet_t"] = float(per["unmet_t"].sum())
+    out["demand_t"] = float(per["demand_t"].sum())
+    return out
+
+
+def mix_metrics(
+    dataset: Dataset, mix: pd.DataFrame, scope: list[str] | None = None, weighting: str = "value"
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Per-element metrics and their portfolio (weighted) values for one mix."""
+    scope = scope or dataset.demanded_elements
+    per = element_measures(dataset, tonnes_matrix(dataset, mix, scope), scope)
+    weights = risk.weights(dataset.elements, scope, weighting).to_numpy()
+    return pd.DataFrame(per, index=pd.Index(scope, name="element")), portfolio_measures(
+        per, weights
     )
-    w = risk.weights(dataset.elements, scope, weighting).to_numpy()
-    portfolio = {c: float(per[c].to_numpy() @ w) for c in PORTFOLIO_MEASURES}
-    portfolio["cost_usd"] = float(per["cost_usd"].sum())
-    portfolio["unmet_t"] = float(per["unmet_t"].sum())
-    portfolio["demand_t"] = float(demand.sum())
-    return per, portfolio

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,7 @@ COST_PENALTY_FACTOR = 10.0  # unmet tonne costs 10x the element's dearest offer 
 TIE_BREAK = 1e-8  # among equally risky mixes prefer the cheaper one
 MAX_CUT_ROUNDS = 200
 CUT_SPREAD = 0.5
+CUTS_KEPT_PER_TERM = 3  # cut rows kept between solves, per share^2 term
 USD_PER_MUSD = 1e6
 
 
@@ -102,31 +104,68 @@ class Formulation:
     cuts: int = 0
 
     def stage_costs(self, stage: str, least_cost: float = 1.0) -> np.ndarray:
-        lp = self.lp
         if stage == "cost":
-            return lp.vector(self.cost) + lp.vector(self.penalty_cost)
+            return self.vector("cost") + self.vector("penalty_cost")
+        tie = TIE_BREAK / max(least_cost, 1e-9)
+        return self.vector("objective") + self.vector("penalty_risk") + tie * self.vector("cost")
+
+    def vector(self, name: str) -> np.ndarray:
+        """Column coefficients of one of the model's expressions; columns never change after
+        the build (cuts add rows), so each is computed once."""
+        if name not in self._vectors:
+            self._vectors[name] = self.lp.vector(getattr(self, name))
+        return self._vectors[name]
+
+    @cached_property
+    def _vectors(self) -> dict[str, np.ndarray]:
+        return {}
+
+    @cached_property
+    def demand_t(self) -> dict[str, float]:
+        return {e: float(d) for e, d in self.demand.items()}
+
+    @cached_property
+    def cut_terms(self) -> tuple[np.ndarray, ...]:
+        """For each share^2 term: x column, t column, demand, wgi_risk and element row."""
+        keys = list(self.t)
+        rows = {e: i for i, e in enumerate(self.structure.scope)}
+        wgi = self.dataset.suppliers["wgi_risk"]
         return (
-            lp.vector(self.objective)
-            + lp.vector(self.penalty_risk)
-            + (TIE_BREAK / max(least_cost, 1e-9)) * lp.vector(self.cost)
+            np.array([self.lp.col(self.x[k]) for k in keys], dtype=np.int32),
+            np.array([self.lp.col(self.t[k]) for k in keys], dtype=np.int32),
+            np.array([self.demand_t[e] for _, e in keys]),
+            np.array([float(wgi[s]) for s, _ in keys]),
+            np.array([rows[e] for _, e in keys], dtype=int),
         )
+
+    @cached_property
+    def row_index(self) -> dict[tuple[str, str, str], int]:
+        """HiGHS row of every policy row."""
+        tables = {
+            "cap": self.cap_rows,
+            "bloc": self.bloc_rows,
+            "risk": self.risk_cap_rows,
+            "stock": self.stock_rows,
+        }
+        return {
+            (kind, a, b): self.lp.row(c) for kind, t in tables.items() for (a, b), c in t.items()
+        }
 
 
 # --- building ------------------------------------------------------------------------------
 
 
-def bounds(form: Formulation, policy: Policy) -> dict[str, float]:
-    """Right-hand sides of every policy row for `policy`, keyed as in `row_of`."""
-    ds, demand = form.dataset, form.demand
-    out: dict[str, float] = {}
-    for s, e in form.cap_rows:
-        out[f"cap|{s}|{e}"] = policy.cap_for(ds, s, e) * demand[e]
-    for b, e in form.bloc_rows:
-        out[f"bloc|{b}|{e}"] = effective_bloc_min(form, policy, b, e) * demand[e]
-    for m, e in form.risk_cap_rows:
-        out[f"risk|{m}|{e}"] = policy.risk_caps[m]
-    for k, e in form.stock_rows:
-        out[f"stock|{k}|{e}"] = -policy.stockpile_days / scenarios.DAYS * demand[e]
+def bounds(form: Formulation, policy: Policy) -> list[tuple[tuple[str, str, str], float]]:
+    """Right-hand sides of every policy row for `policy`, keyed (kind, a, b) as in `row_of`."""
+    ds, demand = form.dataset, form.demand_t
+    out = [(("cap", s, e), policy.cap_for(ds, s, e) * demand[e]) for s, e in form.cap_rows]
+    out += [
+        (("bloc", b, e), effective_bloc_min(form, policy, b, e) * demand[e])
+        for b, e in form.bloc_rows
+    ]
+    out += [(("risk", m, e), policy.risk_caps[m]) for m, e in form.risk_cap_rows]
+    days = policy.stockpile_days / scenarios.DAYS
+    out += [(("stock", k, e), -days * demand[e]) for k, e in form.stock_rows]
     return out
 
 
@@ -272,16 +311,15 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
         loss_scale,
     )
     # Give PuLP the real stage-1 problem so its own solve is the first stage, not a throw-away.
-    for key, rhs in bounds(form, policy).items():
+    for key, rhs in bounds(form, policy):
         row_of(form, key).changeRHS(rhs)
     prob.objective = cost + penalty_cost
     form.lp = HighsLP(prob)
     return form
 
 
-def row_of(form: Formulation, key: str) -> pulp.LpConstraint:
-    kind, rest = key.split("|", 1)
-    a, b = rest.rsplit("|", 1)  # scenario names may hold '|'; element symbols do not
+def row_of(form: Formulation, key: tuple[str, str, str]) -> pulp.LpConstraint:
+    kind, a, b = key
     table = {
         "cap": form.cap_rows,
         "bloc": form.bloc_rows,
@@ -346,14 +384,11 @@ def _robust_objective(
 
 def apply(form: Formulation, policy: Policy) -> None:
     """Point the built model at another policy of the same structure: right-hand sides only."""
-    lp = form.lp
-    rows, lower, upper = [], [], []
-    for key, rhs in bounds(form, policy).items():
-        kind = key.split("|")[0]
-        rows.append(lp.row(row_of(form, key)))
-        lower.append(rhs if kind in LOWER_BOUND_ROWS else -INF)
-        upper.append(INF if kind in LOWER_BOUND_ROWS else rhs)
-    lp.set_row_bounds(np.array(rows), np.array(lower), np.array(upper))
+    keys, rhs = zip(*bounds(form, policy), strict=True) if form.cap_rows else ((), ())
+    rows = np.array([form.row_index[k] for k in keys], dtype=np.int32)
+    rhs = np.array(rhs, dtype=float)
+    is_lower = np.array([k[0] in LOWER_BOUND_ROWS for k in keys], dtype=bool)
+    form.lp.set_row_bounds(rows, np.where(is_lower, rhs, -INF), np.where(is_lower, INF, rhs))
 
 
 # --- solving -------------------------------------------------------------------------------
@@ -421,32 +456,25 @@ def _cut_loop(form: Formulation, res: Result, policy: Policy) -> tuple[Result, i
     if not form.t:
         return res, 0
     lp = form.lp
-    keys = list(form.t)
-    xcols = np.array([lp.col(form.x[k]) for k in keys])
-    tcols = np.array([lp.col(form.t[k]) for k in keys])
-    demand = form.demand.reindex([e for _, e in keys]).to_numpy()
-    wgi = form.dataset.suppliers["wgi_risk"].reindex([s for s, _ in keys]).to_numpy()
-    scope = list(form.structure.scope)
-    element = np.array([scope.index(e) for _, e in keys])  # row of each term's element
+    xcols, tcols, demand, wgi, element = form.cut_terms
     tol = policy.hhi_tolerance
     for rounds in range(MAX_CUT_ROUNDS):
         p = res.values[xcols] / demand
         gap = np.maximum(p * p - res.values[tcols], 0.0)
         if _converged(form, gap, wgi, element, tol):
+            lp.drop_slack_rows(keep_at_most=CUTS_KEPT_PER_TERM * len(xcols))
             return res, rounds
         todo = np.flatnonzero(gap > tol * 1e-3)
-        lower, entries = [], []
-        for i in todo:
-            # the tangent at p, and a pair either side: the optimum moves by about sqrt(gap)
-            # when the cut lands, so the pair saves most of the rounds plain Kelley would take
-            step = CUT_SPREAD * np.sqrt(gap[i])
-            for q in (p[i], p[i] - step, p[i] + step):
-                if 0.0 <= q <= 1.0:
-                    slope, icpt = risk.tangent_cut(q)
-                    lower.append(icpt)
-                    entries.append(([int(tcols[i]), int(xcols[i])], [1.0, -slope / demand[i]]))
-        lp.add_rows(lower, [INF] * len(lower), entries)
-        form.cuts += len(lower)
+        # the tangent at p, and a pair either side: the optimum moves by about sqrt(gap) when
+        # the cut lands, so the pair saves most of the rounds plain Kelley would take
+        step = CUT_SPREAD * np.sqrt(gap[todo])
+        q = np.concatenate([p[todo], p[todo] - step, p[todo] + step])
+        term = np.tile(todo, 3)
+        keep = (q >= 0.0) & (q <= 1.0)
+        q, term = q[keep], term[keep]
+        slope, lower = risk.tangent_cut(q)
+        lp.add_cuts(tcols[term], xcols[term], -slope / demand[term], lower)
+        form.cuts += len(q)
         res = lp.solve()
     raise RuntimeError(f"HHI cuts did not converge in {MAX_CUT_ROUNDS} rounds")
 
@@ -461,11 +489,13 @@ def _converged(
     for m in st.measures:
         if m not in HHI_TYPES:
             continue
+        # WGI-HHI runs to 10x the HHI's scale: hold it to the tolerance on that scale
+        scaled = tol * max(1.0, float(wgi.max(initial=1.0))) if m == "wgi-hhi" else tol
         per_element = np.bincount(
             element, weights=gap * wgi if m == "wgi-hhi" else gap, minlength=n
         )
-        if m == st.objective and float(per_element @ form.weights.to_numpy()) > tol:
+        if m == st.objective and float(per_element @ form.weights.to_numpy()) > scaled:
             return False
-        if m in st.capped and float(per_element.max(initial=0.0)) > tol:
+        if m in st.capped and float(per_element.max(initial=0.0)) > scaled:
             return False
     return True

@@ -125,6 +125,9 @@ def from_dict(data: Mapping[str, Any], where: str = "policy") -> Policy:
     for k, v in data.items():
         if k in fields and v is not None:
             values[k] = v
+    problems += [
+        Problem(where, msg, column=k, value=values[k]) for k, msg in _type_problems(values)
+    ]
     if problems:
         raise InputError(problems)
     for key in ("elements", "scenarios"):
@@ -134,6 +137,52 @@ def from_dict(data: Mapping[str, Any], where: str = "policy") -> Policy:
         return Policy(**values)
     except TypeError as e:
         raise InputError(Problem(where, str(e))) from None
+
+
+_NUMBERS = (
+    "budget_premium",
+    "budget_usd",
+    "country_cap",
+    "recycled_min",
+    "hhi_tolerance",
+    "alpha",
+    "stockpile_days",
+)
+_TEXT = ("objective", "weights", "preset")
+_SHARE_MAPS = ("caps", "bloc_min", "risk_caps")
+_NESTED_MAPS = ("element_caps", "element_bloc_min")
+_LISTS = ("elements", "scenarios")
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _type_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Wrong kinds of value (a word where a number belongs, a number where a list belongs)."""
+    out = []
+    for k, v in values.items():
+        if k in _NUMBERS and not _is_number(v):
+            out.append((k, "must be a number"))
+        elif k in _TEXT and not isinstance(v, str):
+            out.append((k, "must be a word, e.g. hhi"))
+        elif k in _SHARE_MAPS and not (
+            isinstance(v, Mapping) and all(_is_number(x) for x in v.values())
+        ):
+            out.append((k, "must map names to numbers, e.g. {CHN: 0.5}"))
+        elif k in _NESTED_MAPS and not (
+            isinstance(v, Mapping)
+            and all(
+                isinstance(m, Mapping) and all(_is_number(x) for x in m.values())
+                for m in v.values()
+            )
+        ):
+            out.append((k, "must map elements to {name: number}, e.g. {Dy: {CHN: 0.3}}"))
+        elif k in _LISTS and not (
+            isinstance(v, list | tuple) and all(isinstance(x, str) for x in v)
+        ):
+            out.append((k, "must be a list of names, e.g. [Nd, Dy]"))
+    return out
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -177,7 +226,12 @@ def parse_assignment(text: str, flag: str) -> tuple[str | None, str, float]:
 
 def validate(policy: Policy, dataset: Dataset, where: str = "policy") -> Policy:
     """Check a policy against a dataset; raise one InputError listing every problem."""
-    problems: list[Problem] = []
+    problems = [
+        Problem(where, msg, column=k, value=getattr(policy, k))
+        for k, msg in _type_problems({k: v for k, v in policy.to_dict().items() if v is not None})
+    ]
+    if problems:
+        raise InputError(problems)
     suppliers = set(dataset.suppliers.index)
     elements = set(dataset.elements.index)
     blocs = set(dataset.blocs)

@@ -45,7 +45,7 @@ def measure(name: str, shares: pd.DataFrame, wgi_risk: pd.Series) -> pd.Series:
     raise ValueError(f"not a concentration measure: {name}")
 
 
-def tangent_cut(q: float) -> tuple[float, float]:
+def tangent_cut(q: float | np.ndarray) -> tuple[float | np.ndarray, float | np.ndarray]:
     """Slope and intercept of the tangent to p^2 at p = q: t >= 2q p - q^2 (exact at q)."""
     return 2.0 * q, -q * q
 

@@ -15,7 +15,7 @@ from .dataset import Dataset
 from .model import USD_PER_MUSD, Formulation, StageResults, formulate, solve_stages
 from .policy import Policy, validate
 
-TONNE_EPS = 1e-7  # LP round-off below this is not an allocation
+TONNE_EPS = 1e-6  # LP round-off below this is not an allocation
 
 
 @dataclass

@@ -1,0 +1,570 @@
+"""The `ree-sourcing` command: validate a dataset, write a template, solve, frontier, compare.
+
+Exit codes: 0 on success; 2 for a mistake the user can fix (bad data, bad policy, a bad flag, an
+unusable output path), reported on stderr as lines starting with "error:" and never a
+traceback. Any other exception is a bug and propagates with its traceback.
+
+Policy settings are layered: --preset < --policy FILE < flags. Mapping settings (caps, bloc
+minimums, risk caps) merge key by key, so `--preset forge-first --cap CHN=0.5` keeps the FORGE
+minimum and tightens only China's cap. Everything goes through policy.from_dict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pandas as pd
+import yaml
+
+from . import export
+from . import policy as policy_mod
+from .dataset import BUNDLED_DATA, Dataset, load_dataset
+from .errors import InputError, Problem
+from .schema import TABLES, write_template
+from .solution import Solution, optimize
+
+PROG = "ree-sourcing"
+TOP_SHADOW_PRICES = 5
+CLI = "command line"
+
+
+class UsageError(Exception):
+    """A command line argparse cannot parse: reported like any other user mistake."""
+
+
+class DatasetError(InputError):
+    """Problems in a dataset, reported under one header naming it."""
+
+    def __init__(self, problems: list[Problem], path: str):
+        super().__init__(problems)
+        self.path = path
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 2 user mistake)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except SystemExit as e:  # --help and --version
+        return e.code if isinstance(e.code, int) else 0
+    if args.command is None:
+        print(
+            f"error: choose a command: {', '.join(COMMANDS)} (see '{PROG} --help')",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except DatasetError as e:
+        n = len(e.problems)
+        print(f"error: {n} problem{'s' if n != 1 else ''} in {e.path}", file=sys.stderr)
+        for p in e.problems:
+            print(f"  {p}", file=sys.stderr)
+        return 2
+    except InputError as e:
+        for p in e.problems:
+            print(f"error: {p}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Least-risk rare-earth sourcing mixes for South Korea within a cost limit.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "validate",
+        help="check a dataset and summarise it",
+        description="Load and check a dataset (a folder of CSVs, a .zip of them or an .xlsx "
+        "workbook); list every problem, or print a short summary.",
+    )
+    p.add_argument("path", nargs="?", metavar="PATH", help="dataset (default: the bundled data)")
+
+    p = sub.add_parser(
+        "template",
+        help="write a blank dataset workbook to fill in",
+        description="Write an .xlsx workbook with one sheet per table and a 'columns' sheet "
+        "describing every column.",
+    )
+    p.add_argument("file", metavar="FILE.xlsx")
+
+    p = sub.add_parser(
+        "solve",
+        help="the least-risk mix within the budget",
+        description="Optimize the sourcing mix for a policy and write the allocation.",
+    )
+    _add_policy_flags(p)
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="allocation file: .csv, .json (with the summary) or .xlsx (with every report)",
+    )
+    p.add_argument("--summary", metavar="FILE.json", help="also write the run summary as JSON")
+    p.add_argument(
+        "--bundle",
+        metavar="FOLDER",
+        help="also write a reproducible run bundle (allocation.csv, summary.json, policy.yaml, README.txt)",
+    )
+    p.add_argument("--quiet", action="store_true", help="print nothing on success")
+
+    p = sub.add_parser(
+        "frontier",
+        help="the cost-versus-risk frontier",
+        description="Least risk at budgets from the least cost to the cost of the least-risk mix.",
+    )
+    _add_policy_flags(p)
+    p.add_argument("--points", type=int, default=10, metavar="N", help="budgets (default 10)")
+    p.add_argument(
+        "--out", required=True, metavar="FILE", help="points: .csv; points and mixes: .json, .xlsx"
+    )
+
+    p = sub.add_parser(
+        "compare",
+        help="today's mix against the optimized one, element by element",
+        description="Solve for the policy and compare each element with today's mix.",
+    )
+    _add_policy_flags(p)
+    p.add_argument("--out", metavar="FILE.csv", help="also write the comparison as CSV")
+    return parser
+
+
+def _add_policy_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data and policy (precedence: --preset < --policy < other flags)")
+    g.add_argument("--data", metavar="PATH", help="dataset (default: the bundled data)")
+    g.add_argument("--policy", metavar="FILE.yaml", help="policy file, e.g. a run's policy.yaml")
+    g.add_argument("--preset", choices=list(policy_mod.PRESETS), help="named policy preset")
+    g.add_argument(
+        "--objective",
+        choices=policy_mod.OBJECTIVES,
+        help="risk measure to minimise within the budget, or cost (within the risk caps)",
+    )
+    budget = g.add_mutually_exclusive_group()
+    budget.add_argument(
+        "--budget-premium",
+        type=float,
+        metavar="P",
+        help="budget = (1 + P) x least cost, e.g. 0.15 (the default)",
+    )
+    budget.add_argument("--budget", type=float, metavar="USD", help="absolute budget, USD a year")
+    g.add_argument(
+        "--cap",
+        action="append",
+        default=[],
+        metavar="SUPPLIER=X",
+        help="max share of a supplier in every element; ELEMENT:SUPPLIER=X for one element (repeatable)",
+    )
+    g.add_argument("--country-cap", type=float, metavar="X", help="max share of any single country")
+    g.add_argument(
+        "--bloc-min",
+        action="append",
+        default=[],
+        metavar="BLOC=X",
+        help="min share from a bloc (e.g. FORGE=0.25); ELEMENT:BLOC=X for one element (repeatable)",
+    )
+    g.add_argument(
+        "--recycled-min", type=float, metavar="X", help="min share from domestic recycling"
+    )
+    g.add_argument(
+        "--risk-cap",
+        action="append",
+        default=[],
+        metavar="MEASURE=X",
+        help=f"per-element cap on a risk measure ({', '.join(policy_mod.RISK_OBJECTIVES)}) (repeatable)",
+    )
+    g.add_argument("--elements", metavar="Nd,Dy,...", help="optimize only these elements")
+    g.add_argument(
+        "--weights",
+        choices=policy_mod.WEIGHTINGS,
+        help="how elements combine into the portfolio (default value)",
+    )
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    ds = _load(args.path)
+    status = export.data_status(ds)
+    kinds = ds.suppliers["kind"].value_counts()
+    el = ds.elements
+    demand = el["demand_t"].sum()
+    value = float((el["demand_t"] * el["price_usd_kg"]).sum() * 1000.0)
+    rated = int(status["confirmed"].sum() + status["estimate"].sum())
+    estimates = int(status["estimate"].sum())
+    n_scen = ds.scenarios["scenario"].nunique() if len(ds.scenarios) else 0
+    lines = [
+        f"dataset      {ds.origin}",
+        f"as of        {ds.as_of}",
+        f"sha256       {ds.fingerprint}",
+        f"elements     {len(el)} ({len(ds.demanded_elements)} with demand)",
+        f"suppliers    {len(ds.suppliers)} ("
+        + ", ".join(f"{n} {k}" for k, n in kinds.items())
+        + ")",
+        f"offers       {len(ds.offers)}",
+        f"baseline     {len(ds.baseline)} rows",
+        f"scenarios    {n_scen} ({len(ds.scenarios)} rows)",
+        f"demand       {demand:,.0f} t REO a year, worth {_usd(value)} at reference prices",
+        f"estimates    {estimates / rated:.0%} of rows with a status ({estimates} of {rated})"
+        if rated
+        else "estimates    no row carries a status",
+        "ok",
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        if path.suffix.lower() == ".xlsx":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        write_template(path)
+    except OSError as e:
+        raise InputError(
+            Problem(
+                str(path),
+                f"cannot be written ({e.__class__.__name__}: {e.strerror or e}): choose a folder you can write to and close the file if it is open in Excel",
+            )
+        ) from None
+    required = [n for n, t in TABLES.items() if t.required]
+    optional = [n for n, t in TABLES.items() if not t.required]
+    print(f"wrote {path}")
+    print(f"  fill the sheets {', '.join(required)}; {', '.join(optional)} are optional")
+    print("  the 'columns' sheet says what each column means, its unit and allowed values")
+    print(f"  then check it with: {PROG} validate {path}")
+    return 0
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    export.output_format(args.out, what="allocation")
+    if args.summary:
+        export.output_format(args.summary, (".json",), what="summary")
+    sol = _solve(args)
+    written = [export.write_allocation(sol, args.out)]
+    if args.summary:
+        written.append(export.write_summary(sol, args.summary))
+    if args.bundle:
+        written.append(f"{export.run_bundle(sol, args.bundle)}/ (run bundle)")
+    if not args.quiet:
+        print(solve_report(sol))
+        for w in written:
+            print(f"wrote {w}")
+    return 0
+
+
+def cmd_frontier(args: argparse.Namespace) -> int:
+    from .frontier import frontier
+
+    export.output_format(args.out, what="frontier")
+    ds = _load(args.data)
+    front = frontier(ds, _policy(args, ds), args.points)
+    export.write_frontier(front, args.out)
+    pts = front.points
+    shown = pd.DataFrame(
+        {
+            "point": pts["point"],
+            "budget USD": pts["budget_usd"].map(_num),
+            "cost USD": pts["cost_usd"].map(_num),
+            "premium": pts["premium"].map(_pct),
+            "HHI": pts["hhi"].map(_idx),
+            "China": pts["china_share"].map(_pct),
+            "FORGE": pts["forge_share"].map(_pct),
+            "unmet t": pts["unmet_t"].map(_tonnes),
+        }
+    )
+    objective = front.solutions[0].policy.objective if front.solutions else "hhi"
+    if objective != "hhi":  # the measure minimised, beside the HHI every run reports
+        shown.insert(4, objective, pts["risk"].map(_idx))
+    print(shown.to_string(index=False))
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    if args.out:
+        export.output_format(args.out, (".csv",), what="comparison")
+    sol = _solve(args)
+    table = export.element_comparison(sol)
+    cols = [("hhi", "HHI", _idx), ("china_share", "China", _pct), ("forge_share", "FORGE", _pct)]
+    cols += [("cost_usd", "cost USD", _num), ("unmet_t", "unmet t", _tonnes)]
+    shown = pd.DataFrame({"element": table["element"]})
+    for key, label, fmt in cols:
+        shown[f"{label} today"] = table[f"{key}_baseline"].map(fmt)
+        shown[f"{label} opt"] = table[f"{key}_optimized"].map(fmt)
+    print(f"today's mix against the optimized one ({sol.policy.objective}, status {sol.status})")
+    print(shown.to_string(index=False))
+    if args.out:
+        print(f"wrote {export.write_comparison(sol, args.out)}")
+    return 0
+
+
+COMMANDS = {
+    "validate": cmd_validate,
+    "template": cmd_template,
+    "solve": cmd_solve,
+    "frontier": cmd_frontier,
+    "compare": cmd_compare,
+}
+
+
+# --- loading and the policy ----------------------------------------------------------------
+
+
+def _load(path: str | None) -> Dataset:
+    shown = str(path) if path is not None else str(BUNDLED_DATA)
+    try:
+        return load_dataset(path)
+    except InputError as e:
+        raise DatasetError(e.problems, shown) from None
+
+
+def _solve(args: argparse.Namespace) -> Solution:
+    ds = _load(args.data)
+    return optimize(ds, _policy(args, ds))
+
+
+def _policy(args: argparse.Namespace, dataset: Dataset) -> policy_mod.Policy:
+    """Layer preset < policy file < flags, build through from_dict and check it against the
+    dataset, naming the flag, file or preset each problem comes from."""
+    layers: list[tuple[str, dict[str, Any]]] = []
+    if args.preset:
+        layers.append((f"--preset {args.preset}", _expand({"preset": args.preset})))
+    if args.policy:
+        policy_mod.load_policy(args.policy)  # reports unreadable YAML and unknown settings
+        raw = yaml.safe_load(Path(args.policy).read_text(encoding="utf-8")) or {}
+        layers.append((str(args.policy), _expand(raw)))
+    flags = _flag_layer(args)
+    layers.append((CLI, flags))
+    merged: dict[str, Any] = {}
+    for _, layer in layers:
+        merged = _merge(merged, layer)
+    if "budget_premium" in flags:  # a premium on the command line replaces a file's budget
+        merged.pop("budget_usd", None)
+    where = " + ".join(name for name, layer in layers if layer) or "default policy"
+    policy = policy_mod.from_dict(merged, where=where)
+    try:
+        return policy_mod.validate(policy, dataset, where=where)
+    except InputError as e:
+        raise InputError([_locate(p, layers, where) for p in e.problems]) from None
+
+
+def _expand(layer: Mapping[str, Any]) -> dict[str, Any]:
+    """A layer with its own preset written out underneath it."""
+    preset = layer.get("preset")
+    base = copy.deepcopy(policy_mod.PRESETS.get(preset, {})) if isinstance(preset, str) else {}
+    return _merge(base, layer)
+
+
+def _merge(low: Mapping[str, Any], high: Mapping[str, Any]) -> dict[str, Any]:
+    """`high` over `low`, key by key inside mappings; None in `high` means 'not set'."""
+    out = dict(low)
+    for k, v in high.items():
+        if v is None:
+            continue
+        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+FLAG_OF = {
+    "objective": "--objective",
+    "budget_premium": "--budget-premium",
+    "budget_usd": "--budget",
+    "country_cap": "--country-cap",
+    "recycled_min": "--recycled-min",
+    "elements": "--elements",
+    "weights": "--weights",
+    "caps": "--cap",
+    "element_caps": "--cap",
+    "bloc_min": "--bloc-min",
+    "element_bloc_min": "--bloc-min",
+    "risk_caps": "--risk-cap",
+}
+
+
+def _flag_layer(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key in ("objective", "budget_premium", "country_cap", "recycled_min", "weights"):
+        if getattr(args, key) is not None:
+            out[key] = getattr(args, key)
+    if args.budget is not None:
+        out["budget_usd"] = args.budget
+    for key, value in out.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            problems.append(Problem(FLAG_OF[key], "must be a finite number", value=value))
+
+    def assignments(texts: list[str], flag: str) -> list[tuple[str | None, str, float]]:
+        parsed = []
+        for text in texts:
+            try:
+                parsed.append(policy_mod.parse_assignment(text, flag))
+            except InputError as e:
+                problems.extend(e.problems)
+        return parsed
+
+    for plain_key, element_key, flag, texts in (
+        ("caps", "element_caps", "--cap", args.cap),
+        ("bloc_min", "element_bloc_min", "--bloc-min", args.bloc_min),
+    ):
+        for element, name, value in assignments(texts, flag):
+            if element is None:
+                out.setdefault(plain_key, {})[name] = value
+            else:
+                out.setdefault(element_key, {}).setdefault(element, {})[name] = value
+    for element, name, value in assignments(args.risk_cap, "--risk-cap"):
+        if element is not None:
+            problems.append(
+                Problem(
+                    f"--risk-cap {element}:{name}={value:g}",
+                    "a risk cap applies to every element: write MEASURE=X, e.g. --risk-cap hhi=0.4",
+                )
+            )
+        else:
+            out.setdefault("risk_caps", {})[name] = value
+    if args.elements is not None:
+        chosen = [e.strip() for e in args.elements.split(",") if e.strip()]
+        if not chosen:
+            problems.append(
+                Problem("--elements", "name at least one element, e.g. --elements Nd,Dy")
+            )
+        out["elements"] = chosen
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _locate(p: Problem, layers: list[tuple[str, dict[str, Any]]], fallback: str) -> Problem:
+    """Point a policy problem at the layer that set the value: a flag, the file or the preset."""
+    if p.where != fallback or not p.column:
+        return p
+    key, _, rest = p.column.partition(".")
+    path = [key] + ([rest] if key in ("caps", "bloc_min", "risk_caps") else rest.split(".", 1))
+    path = [x for x in path if x]
+    for name, layer in reversed(layers):
+        node: Any = layer
+        for part in path:
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if node is None:
+            continue
+        if name != CLI:
+            return replace(p, where=name)
+        flag = FLAG_OF.get(key, key)
+        target = ":".join(path[1:]) if len(path) > 1 else ""
+        return replace(p, where=f"{flag} {target}".strip(), column=None)
+    return p
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def solve_report(sol: Solution) -> str:
+    """The compact human summary printed after a solve."""
+    base, opt = sol.baseline_portfolio, sol.portfolio
+    objective = sol.policy.objective
+    measure = "cost_usd" if objective == "cost" else objective.replace("-", "_")
+    measure = measure.replace("top3", "top3_share")
+    fmt = _usd if objective == "cost" else _idx
+    lines = [
+        f"status      {sol.status} ({_plural(len(sol.scope), 'element')}, {_plural(sol.cut_rounds, 'cut round')})",
+        f"objective   {objective} {fmt(sol.objective_value)} (today {fmt(base.get(measure, math.nan))})",
+    ]
+    cost = f"cost        {_usd(sol.total_cost_usd)} a year; least cost {_usd(sol.least_cost_usd)}"
+    if sol.least_cost_usd > 0:
+        cost += f" ({sol.total_cost_usd / sol.least_cost_usd - 1:+.1%})"
+    cost += "; budget " + (
+        "none (cost objective)" if sol.budget_usd is None else _usd(sol.budget_usd)
+    )
+    lines.append(cost)
+    rows = [
+        ("HHI", "hhi", _idx),
+        ("China share", "china_share", _pct),
+        ("FORGE share", "forge_share", _pct),
+        ("cost USD", "cost_usd", _num),
+        ("unmet t", "unmet_t", _tonnes),
+    ]
+    lines.append(f"{'portfolio':<14}{'today':>16}{'optimized':>16}")
+    for label, key, f in rows:
+        lines.append(
+            f"  {label:<12}{f(base.get(key, math.nan)):>16}{f(opt.get(key, math.nan)):>16}"
+        )
+    if len(sol.shortfalls):
+        lines.append("shortfalls")
+        lines += [f"  - {x}" for x in sol.shortfalls["explanation"]]
+    else:
+        lines.append("shortfalls  none: every element's demand is met")
+    sp = sol.shadow_prices
+    binding = sp[sp["binding"].astype(bool)] if len(sp) else sp
+    if len(binding):
+        effect = "least_cost_usd_per_point" if objective == "cost" else "risk_per_point"
+        top = binding.assign(_size=binding[effect].abs().fillna(0.0)).sort_values(
+            "_size", ascending=False, kind="stable"
+        )
+        top = top.head(TOP_SHADOW_PRICES)
+        lines.append(f"binding constraints ({len(top)} of {len(binding)}, largest effect first)")
+        lines += [f"  - {x}" for x in top["explanation"]]
+    else:
+        lines.append("binding constraints  none")
+    return "\n".join(lines)
+
+
+def _usd(x: float) -> str:
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x / 1e6:,.2f} million USD" if abs(x) >= 1e6 else f"{x:,.0f} USD"
+
+
+def _num(x: float) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:,.0f}"
+
+
+def _tonnes(x: float) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:,.1f}"
+
+
+def _pct(x: float) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:.1%}"
+
+
+def _idx(x: float) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:.4f}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _version() -> str:
+    try:
+        return version("ree-sourcing")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

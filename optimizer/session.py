@@ -1,0 +1,214 @@
+"""Fast parametric re-solves: one built model per structure, many policies.
+
+A Session builds the PuLP model once for each Structure (objective, capped measures, scope,
+weighting, scenarios) and hands it to HiGHS once; every later policy of that structure only
+changes right-hand sides and costs, so HiGHS starts from its last basis. Sweeps over policy
+grids run on it, across processes when asked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import metrics
+from .dataset import Dataset
+from .errors import InputError, Problem
+from .model import USD_PER_MUSD, Formulation, Structure, formulate, solve_stages
+from .policy import Policy, validate
+from .solution import Solution, solution_from
+
+
+@dataclass
+class Session:
+    dataset: Dataset
+    _forms: dict[Structure, Formulation] = field(default_factory=dict)
+    _tonnes_index: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=dict
+    )
+
+    def prepare(self, policy: Policy) -> tuple[Formulation, bool]:
+        """The built model for this policy's structure, and whether it was just built."""
+        key = Structure.of(self.dataset, policy)
+        if key in self._forms:
+            return self._forms[key], False
+        form = self._forms[key] = formulate(self.dataset, policy)
+        return form, True
+
+    def optimize(self, policy: Policy) -> Solution:
+        """Same answer as optimizer.optimize(), re-using the built model."""
+        policy = validate(policy, self.dataset)
+        form, fresh = self.prepare(policy)
+        return solution_from(form, policy, solve_stages(form, policy, fresh))
+
+    def _index(self, form: Formulation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Element row, supplier column and LP column of every x variable (cached per model)."""
+        if id(form) not in self._tonnes_index:
+            scope = {e: i for i, e in enumerate(form.structure.scope)}
+            pos, keys = form.dataset.supplier_position, list(form.x)
+            self._tonnes_index[id(form)] = (
+                np.array([scope[e] for _, e in keys], dtype=int),
+                np.array([pos[s] for s, _ in keys], dtype=int),
+                np.array([form.lp.col(form.x[k]) for k in keys], dtype=int),
+            )
+        return self._tonnes_index[id(form)]
+
+    def evaluate(self, policy: Policy) -> dict[str, Any]:
+        """The headline numbers of one policy, without building a full Solution (for sweeps)."""
+        policy = validate(policy, self.dataset)
+        form, fresh = self.prepare(policy)
+        stages = solve_stages(form, policy, fresh)
+        lp, scope = form.lp, list(form.structure.scope)
+        rows, cols, xcols = self._index(form)
+        tonnes = np.zeros((len(scope), len(self.dataset.suppliers)))
+        tonnes[rows, cols] = stages.final.values[xcols]
+        per = metrics.element_measures(self.dataset, tonnes, scope)
+        out = metrics.portfolio_measures(per, form.weights.to_numpy())
+        slack = sum(float(stages.final.values[lp.col(v)]) for v in form.slack.values())
+        short = out["unmet_t"] > 1e-6 or slack > 1e-6
+        return {
+            "status": "shortfall" if short else "optimal",
+            "least_cost_usd": stages.least_cost_musd * USD_PER_MUSD,
+            "budget_usd": None if stages.budget_musd is None else stages.budget_musd * USD_PER_MUSD,
+            **out,
+            "bloc_shortfall_t": slack,
+            "cut_rounds": stages.cut_rounds,
+        }
+
+
+# --- sweeps ----------------------------------------------------------------------------------
+
+ALIASES = {"china_cap": "cap.CHN", "forge_min": "bloc_min.FORGE", "premium": "budget_premium"}
+SCALARS = ("budget_premium", "budget_usd", "country_cap", "recycled_min", "alpha", "stockpile_days")
+
+
+def parse_grid(text: str) -> tuple[str, list[float]]:
+    """'china_cap=0.3:0.8:11' (start:stop:count, both ends included) or 'alpha=0.9,0.95'."""
+    name, sep, spec = text.partition("=")
+    where = f"--grid {text}"
+    try:
+        if ":" in spec:
+            start, stop, count = spec.split(":")
+            n = int(count)
+            if n < 1:
+                raise ValueError
+            values = list(np.linspace(float(start), float(stop), n))
+        else:
+            values = [float(v) for v in spec.split(",")]
+    except ValueError:
+        raise InputError(
+            Problem(
+                where,
+                "expected NAME=START:STOP:COUNT or NAME=V1,V2,..., e.g. --grid china_cap=0.3:0.8:11",
+            )
+        ) from None
+    if not sep or not name.strip() or any(math.isnan(v) for v in values):
+        raise InputError(Problem(where, "expected NAME=START:STOP:COUNT or NAME=V1,V2,..."))
+    return name.strip(), [round(v, 12) for v in values]
+
+
+def apply_parameter(policy: Policy, name: str, value: float) -> Policy:
+    """A policy with one sweep parameter set: a scalar field, cap.SUPPLIER, cap.ELEMENT:SUPPLIER,
+    bloc_min.BLOC or bloc_min.ELEMENT:BLOC (aliases: china_cap, forge_min, premium)."""
+    name = ALIASES.get(name, name)
+    if name in SCALARS:
+        changes: dict[str, Any] = {name: value}
+        if name == "budget_usd":
+            changes["budget_premium"] = None
+        return policy.with_changes(**changes)
+    kind, _, target = name.partition(".")
+    element, colon, who = target.rpartition(":")
+    if kind == "cap" and who:
+        if colon:
+            caps = {e: dict(v) for e, v in policy.element_caps.items()}
+            caps.setdefault(element, {})[who] = value
+            return policy.with_changes(element_caps=caps)
+        return policy.with_changes(caps={**policy.caps, who: value})
+    if kind == "bloc_min" and who:
+        if colon:
+            mins = {e: dict(v) for e, v in policy.element_bloc_min.items()}
+            mins.setdefault(element, {})[who] = value
+            return policy.with_changes(element_bloc_min=mins)
+        return policy.with_changes(bloc_min={**policy.bloc_min, who: value})
+    raise InputError(
+        Problem(
+            f"--grid {name}",
+            f"unknown parameter: use {', '.join(SCALARS)}, cap.SUPPLIER, cap.ELEMENT:SUPPLIER, bloc_min.BLOC or an alias ({', '.join(ALIASES)})",
+        )
+    )
+
+
+def grid_points(grids: dict[str, list[float]]) -> list[dict[str, float]]:
+    names = list(grids)
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*grids.values())]
+
+
+def sweep(
+    dataset: Dataset,
+    policy: Policy,
+    grids: dict[str, list[float]],
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Evaluate every combination of the grids (crossed). One row per point: the parameters,
+    status, costs, risk measures, China and FORGE shares and unmet demand."""
+    points = grid_points(grids)
+    for name in grids:  # reject bad names and values before any work starts
+        validate(apply_parameter(policy, name, grids[name][0]), dataset)
+    if workers <= 1 or len(points) < 2 * workers:
+        rows = []
+        session = Session(dataset)
+        for i, p in enumerate(points):
+            rows.append(_point_row(session, policy, p))
+            if progress:
+                progress(i + 1, len(points))
+    else:
+        rows = _parallel(dataset, policy, points, workers, progress)
+    return pd.DataFrame(rows)
+
+
+def _point_row(session: Session, policy: Policy, point: dict[str, float]) -> dict[str, Any]:
+    p = policy
+    for name, value in point.items():
+        p = apply_parameter(p, name, value)
+    try:
+        result = session.evaluate(p)
+    except InputError as e:  # a grid can cross into settings that contradict each other
+        result = {"status": "invalid", "error": e.summary()}
+    return {**point, **result}
+
+
+def _run_chunk(
+    dataset: Dataset, policy: Policy, points: list[dict[str, float]]
+) -> list[dict[str, Any]]:
+    session = Session(dataset)
+    return [_point_row(session, policy, p) for p in points]
+
+
+def _parallel(
+    dataset: Dataset,
+    policy: Policy,
+    points: list[dict[str, float]],
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[dict[str, Any]]:
+    # Chunks keep each worker's model warm; several per worker keep the progress bar moving.
+    size = max(1, math.ceil(len(points) / (workers * 8)))
+    chunks = [points[i : i + size] for i in range(0, len(points), size)]
+    results: dict[int, list[dict[str, Any]]] = {}
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_run_chunk, dataset, policy, c): i for i, c in enumerate(chunks)}
+        for f in as_completed(futures):
+            results[futures[f]] = f.result()
+            done += len(results[futures[f]])
+            if progress:
+                progress(done, len(points))
+    return [row for i in range(len(chunks)) for row in results[i]]

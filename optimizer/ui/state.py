@@ -1,0 +1,239 @@
+"""What the app keeps between reruns, and the cached calls into the library.
+
+Solves, frontiers, map frames and export files are cached on (dataset fingerprint, policy), so a
+widget change that returns to an earlier setting costs nothing and a new one costs one solve. The
+session keeps the dataset in use and the last good solution: a rejected upload or an impossible
+policy is reported without losing either.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from .. import export, geo, maps
+from ..dataset import Dataset, load_dataset
+from ..errors import InputError, Problem
+from ..frontier import Frontier, frontier
+from ..policy import Policy
+from ..schema import write_template
+from ..solution import Solution, optimize
+
+DATASET = "dataset"  # the Dataset in use
+SOLUTION = "solution"  # the last good Solution
+UPLOAD_PROBLEMS = "upload_problems"  # (file name, [Problem]) of the last rejected upload
+UPLOAD_SEEN = "upload_seen"  # file id of the last upload handled, so it is read once
+UPLOAD_NAME = "upload_name"  # name of the uploaded file in use, None for the bundled data
+ACCEPTED = (".xlsx", ".zip")
+FRONTIER_POINTS = 25
+
+
+def policy_key(policy: Policy) -> str:
+    """A stable text key for caches: the full, resolved policy."""
+    return json.dumps(policy.to_dict(), sort_keys=True, default=str)
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def bundled_dataset() -> Dataset:
+    return load_dataset()
+
+
+@st.cache_resource(show_spinner=False)
+def boundaries() -> gpd.GeoDataFrame:
+    return geo.load_boundaries()
+
+
+@st.cache_resource(show_spinner=False)
+def boundary_geojson() -> dict[str, Any]:
+    """Every country's shape as GeoJSON (feature id = ISO3) for the choropleth, built once."""
+    shapes = boundaries()
+    return json.loads(geo.to_geojson(shapes[["iso3", "name", shapes.geometry.name]]))
+
+
+def read_upload(data: bytes, filename: str) -> Dataset:
+    """A dataset from uploaded bytes (.xlsx workbook or .zip of CSVs), validated by the library.
+
+    Raises InputError listing every problem, each with the file (or sheet), row and column.
+    The dataset's origin is the uploaded file's name, which is what the user has on disk.
+    """
+    name = Path(filename).name or "upload"
+    if Path(name).suffix.lower() not in ACCEPTED:
+        raise InputError(
+            Problem(name, "cannot read this kind of file: upload an .xlsx workbook or a .zip of CSV files")
+        )
+    with tempfile.TemporaryDirectory(prefix="ree-upload-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        try:
+            dataset = load_dataset(path)
+        except InputError:
+            raise
+        except Exception as e:  # a reader bug must not take the session down
+            raise InputError(
+                Problem(name, f"could not be read ({type(e).__name__}: {e}); check the file opens in Excel")
+            ) from None
+    return dataclasses.replace(dataset, origin=name)
+
+
+def handle_upload(session: MutableMapping[str, Any], data: bytes, filename: str) -> bool:
+    """Try an uploaded dataset. On success it becomes the session's dataset; on failure its
+    problems are recorded and the current dataset and last good results are kept."""
+    try:
+        dataset = read_upload(data, filename)
+    except InputError as e:
+        session[UPLOAD_PROBLEMS] = (Path(filename).name, list(e.problems))
+        return False
+    session[DATASET] = dataset
+    session[UPLOAD_NAME] = Path(filename).name
+    session[UPLOAD_PROBLEMS] = None
+    return True
+
+
+def problem_table(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as rows a user can act on: file, row, column, value, what to do."""
+    return pd.DataFrame(
+        [
+            {
+                "file": p.where,
+                "row": p.row,
+                "column": p.column or "",
+                "value": "" if p.value is None else str(p.value),
+                "problem": p.message,
+            }
+            for p in problems
+        ],
+        columns=["file", "row", "column", "value", "problem"],
+    ).astype({"row": "Int64"})
+
+
+def current_dataset(session: MutableMapping[str, Any]) -> Dataset:
+    if DATASET not in session:
+        session[DATASET] = bundled_dataset()
+        session[UPLOAD_NAME] = None
+    return session[DATASET]
+
+
+def use_bundled(session: MutableMapping[str, Any]) -> None:
+    session[DATASET] = bundled_dataset()
+    session[UPLOAD_NAME] = None
+    session[UPLOAD_PROBLEMS] = None
+
+
+# --- solves --------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _solve(_dataset: Dataset, fingerprint: str, key: str, _policy: Policy) -> Solution:
+    return optimize(_dataset, _policy)
+
+
+def solve(dataset: Dataset, policy: Policy) -> Solution:
+    """The library's optimize(), cached on the dataset fingerprint and the policy. Raises the
+    library's InputError for a policy the dataset cannot take."""
+    return _solve(dataset, dataset.fingerprint, policy_key(policy), policy)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _frontier(
+    _dataset: Dataset, fingerprint: str, key: str, points: int, _policy: Policy
+) -> Frontier:
+    return frontier(_dataset, _policy, points)
+
+
+def solve_frontier(dataset: Dataset, policy: Policy, points: int = FRONTIER_POINTS) -> Frontier:
+    """The cost-risk frontier for this policy (the policy's budget is what moves)."""
+    return _frontier(dataset, dataset.fingerprint, policy_key(policy), points, policy)
+
+
+# --- derived frames and files (cached on the same keys) ------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map_values(fingerprint: str, key: str, element: str | None, _solution: Solution):
+    return maps.map_values(_solution, element)
+
+
+def map_values(solution: Solution, element: str | None) -> pd.DataFrame:
+    return _map_values(
+        solution.dataset.fingerprint, policy_key(solution.policy), element, solution
+    )
+
+
+def map_frame(solution: Solution, element: str | None) -> gpd.GeoDataFrame:
+    return geo.country_frame(map_values(solution, element), boundaries(), key="supplier")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _file(fingerprint: str, key: str, kind: str, _solution: Solution, _extra: Any = None) -> bytes:
+    return _WRITERS[kind](_solution, _extra)
+
+
+def export_file(solution: Solution, kind: str, extra: Any = None, extra_key: str = "") -> bytes:
+    """Bytes of one export (see _WRITERS), written by the library to a temporary file."""
+    return _file(
+        solution.dataset.fingerprint,
+        policy_key(solution.policy) + extra_key,
+        kind,
+        solution,
+        extra,
+    )
+
+
+def _via_tempfile(write: Callable[[Path], Any], suffix: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="ree-export-") as tmp:
+        path = Path(tmp) / f"export{suffix}"
+        write(path)
+        return path.read_bytes()
+
+
+def _bundle_zip(solution: Solution) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="ree-bundle-") as tmp:
+        folder = export.run_bundle(solution, Path(tmp) / "run")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for f in sorted(folder.iterdir()):
+                z.write(f, f"ree-sourcing-run/{f.name}")
+        return buffer.getvalue()
+
+
+_WRITERS: dict[str, Callable[[Solution, Any], bytes]] = {
+    "csv": lambda s, _: _via_tempfile(lambda p: export.write_allocation(s, p), ".csv"),
+    "xlsx": lambda s, _: _via_tempfile(lambda p: export.write_allocation(s, p), ".xlsx"),
+    "json": lambda s, _: _via_tempfile(lambda p: export.write_allocation(s, p), ".json"),
+    "summary": lambda s, _: _via_tempfile(lambda p: export.write_summary(s, p), ".json"),
+    "yaml": lambda s, _: export.policy_yaml(s.policy).encode("utf-8"),
+    "bundle": lambda s, _: _bundle_zip(s),
+    "geojson": lambda s, element: geo.to_geojson(map_frame(s, element)).encode("utf-8"),
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def frontier_file(fingerprint: str, key: str, points: int, suffix: str, _front: Frontier) -> bytes:
+    return _via_tempfile(lambda p: export.write_frontier(_front, p), suffix)
+
+
+@st.cache_data(show_spinner=False)
+def template_file() -> bytes:
+    return _via_tempfile(write_template, ".xlsx")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long the last solve took in the library, and whether the cache answered."""
+
+    seconds: float
+    cached: bool
