@@ -150,7 +150,9 @@ def _rows(table: Any) -> list[dict[str, Any]]:
 
 
 def _blank(row: Mapping[str, Any]) -> bool:
-    return any(v is None or (isinstance(v, float) and math.isnan(v)) or v == "" for v in row.values())
+    return any(
+        v is None or (isinstance(v, float) and math.isnan(v)) or v == "" for v in row.values()
+    )
 
 
 def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
@@ -412,7 +414,10 @@ def render_data(dataset: Dataset) -> None:
             )
         if ss.get(state.UPLOAD_NAME):
             st.button(
-                "Use the bundled data again", on_click=state.use_bundled, args=(ss,), width="stretch"
+                "Use the bundled data again",
+                on_click=state.use_bundled,
+                args=(ss,),
+                width="stretch",
             )
         st.download_button(
             "Blank dataset template (.xlsx)",

@@ -73,7 +73,10 @@ def read_upload(data: bytes, filename: str) -> Dataset:
     name = Path(filename).name or "upload"
     if Path(name).suffix.lower() not in ACCEPTED:
         raise InputError(
-            Problem(name, "cannot read this kind of file: upload an .xlsx workbook or a .zip of CSV files")
+            Problem(
+                name,
+                "cannot read this kind of file: upload an .xlsx workbook or a .zip of CSV files",
+            )
         )
     with tempfile.TemporaryDirectory(prefix="ree-upload-") as tmp:
         path = Path(tmp) / name
@@ -84,7 +87,10 @@ def read_upload(data: bytes, filename: str) -> Dataset:
             raise
         except Exception as e:  # a reader bug must not take the session down
             raise InputError(
-                Problem(name, f"could not be read ({type(e).__name__}: {e}); check the file opens in Excel")
+                Problem(
+                    name,
+                    f"could not be read ({type(e).__name__}: {e}); check the file opens in Excel",
+                )
             ) from None
     return dataclasses.replace(dataset, origin=name)
 
@@ -168,9 +174,7 @@ def _map_values(fingerprint: str, key: str, element: str | None, _solution: Solu
 
 
 def map_values(solution: Solution, element: str | None) -> pd.DataFrame:
-    return _map_values(
-        solution.dataset.fingerprint, policy_key(solution.policy), element, solution
-    )
+    return _map_values(solution.dataset.fingerprint, policy_key(solution.policy), element, solution)
 
 
 def map_frame(solution: Solution, element: str | None) -> gpd.GeoDataFrame:

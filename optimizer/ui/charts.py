@@ -1,0 +1,404 @@
+"""Plotly figures. Data come from the library (Solution, Frontier, optimizer.maps); this module
+only draws them, with units on every axis and hover label."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..dataset import Dataset
+from ..geo import KOREA
+from ..maps import UNITS
+
+FONT = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
+CHINA_RED = "#C0392B"
+KOREA_BLUE = "#1F4E79"
+PALETTE = [
+    "#1F77B4",
+    "#2CA02C",
+    "#FF7F0E",
+    "#9467BD",
+    "#17BECF",
+    "#8C564B",
+    "#E377C2",
+    "#BCBD22",
+    "#7F7F7F",
+    "#AEC7E8",
+    "#98DF8A",
+    "#FFBB78",
+    "#C5B0D5",
+    "#9EDAE5",
+    "#C49C94",
+    "#F7B6D2",
+    "#DBDB8D",
+    "#393B79",
+    "#637939",
+    "#8C6D31",
+]
+DOMESTIC = {"KOR-RECYCLING": "#1B7F5B", "KOR-STOCKPILE": "#6B7B8C"}
+BLOC_STYLE = {
+    "FORGE": {"symbol": "star", "color": "#D4A017", "size": 13},
+    "FTA": {"symbol": "circle-open", "color": "#1F4E79", "size": 11},
+    "ASEAN": {"symbol": "diamond", "color": "#2E8B57", "size": 9},
+}
+BLOC_LABEL = {
+    "FORGE": "FORGE partner",
+    "FTA": "Korea FTA partner",
+    "ASEAN": "ASEAN member",
+}
+MAP_CONFIG = {
+    "displaylogo": False,
+    "scrollZoom": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"],
+}
+MIX_LABEL = {"baseline": "Today", "optimized": "Optimized"}
+
+
+def supplier_colors(dataset: Dataset) -> dict[str, str]:
+    """One colour per supplier, the same in every chart: China red, domestic sources green and
+    grey, the others from a fixed palette in dataset order."""
+    out: dict[str, str] = {}
+    i = 0
+    for s in dataset.suppliers.index:
+        if s == "CHN":
+            out[s] = CHINA_RED
+        elif s in DOMESTIC:
+            out[s] = DOMESTIC[s]
+        elif dataset.suppliers.at[s, "kind"] == "domestic":
+            out[s] = "#4F6D7A"
+        else:
+            out[s] = PALETTE[i % len(PALETTE)]
+            i += 1
+    return out
+
+
+def _layout(fig: go.Figure, height: int, **extra: Any) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        font={"family": FONT, "size": 13},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        **extra,
+    )
+    return fig
+
+
+def mix_bars(
+    table: pd.DataFrame, dataset: Dataset, elements: list[str], unit: str = "share"
+) -> go.Figure:
+    """Per element, today's mix and the optimized one as two stacked bars (by supplier).
+
+    `table` is optimizer.maps.mix_table; unit 'share' (% of demand) or 'tonnes' (t REO/yr)."""
+    colors = supplier_colors(dataset)
+    names = dataset.suppliers["name"]
+    table = table[table["element"].isin(elements)]
+    x0 = [e for e in elements for _ in (0, 1)]
+    x1 = [MIX_LABEL[m] for _ in elements for m in ("baseline", "optimized")]
+    total = table.groupby("supplier")[["baseline_t", "optimized_t"]].sum().sum(axis=1)
+    order = [s for s in total.sort_values(ascending=False).index if total[s] > 0]
+    order = sorted(order, key=lambda s: s != "CHN")  # China at the bottom of every bar
+    fig = go.Figure()
+    pivot = {
+        m: table.pivot_table(
+            index="element",
+            columns="supplier",
+            values=f"{m}_{'share' if unit == 'share' else 't'}",
+            aggfunc="sum",
+            fill_value=0.0,
+        ).reindex(index=elements, fill_value=0.0)
+        for m in ("baseline", "optimized")
+    }
+    tonnes = {
+        m: table.pivot_table(
+            index="element", columns="supplier", values=f"{m}_t", aggfunc="sum", fill_value=0.0
+        ).reindex(index=elements, fill_value=0.0)
+        for m in ("baseline", "optimized")
+    }
+    for s in order:
+        y, t = [], []
+        for e in elements:
+            for m in ("baseline", "optimized"):
+                p = pivot[m]
+                y.append(float(p.at[e, s]) * (100 if unit == "share" else 1) if s in p else 0.0)
+                tm = tonnes[m]
+                t.append(float(tm.at[e, s]) if s in tm else 0.0)
+        fig.add_bar(
+            x=[x0, x1],
+            y=y,
+            name=f"{names.get(s, s)}",
+            marker_color=colors.get(s),
+            customdata=np.array(t),
+            hovertemplate=(
+                f"<b>{names.get(s, s)}</b> · %{{x}}<br>"
+                + ("%{y:.1f}% of demand · " if unit == "share" else "")
+                + "%{customdata:,.1f} t REO/yr<extra></extra>"
+            ),
+        )
+    fig.update_layout(barmode="stack", bargap=0.25)
+    fig.update_yaxes(
+        title_text="share of demand (%)" if unit == "share" else "t REO/yr",
+        ticksuffix="%" if unit == "share" else "",
+        gridcolor="#E6E9EF",
+        range=[0, 100] if unit == "share" else None,
+    )
+    fig.update_xaxes(tickfont={"size": 11})
+    return _layout(fig, 430, legend_title_text="")
+
+
+def choropleth(
+    values: pd.DataFrame,
+    column: str,
+    measure: str,
+    view: str,
+    geojson: dict[str, Any],
+    codes: list[str],
+    names: list[str],
+    markers: pd.DataFrame | None = None,
+    flows: pd.DataFrame | None = None,
+    korea: tuple[float, float] | None = None,
+    title: str = "",
+) -> go.Figure:
+    """The partner map: every country of the boundary file shaded by `column` of map_values
+    (0 where a country supplies nothing), bloc partners marked, optional flows into Korea."""
+    v = values.set_index("supplier")
+    z = v[column].reindex(codes).fillna(0.0).to_numpy(dtype=float)
+    z_shown = z * (100.0 if measure == "share" else 1.0) / (1e6 if measure == "value" else 1.0)
+    unit = {"tonnes": "t REO/yr", "share": "% of supply", "value": "M USD/yr"}[measure]
+    if view == "difference":
+        unit = {"tonnes": "t REO/yr", "share": "pp", "value": "M USD/yr"}[measure]
+
+    def text(code: str, name: str) -> str:
+        if code not in v.index:
+            return f"<b>{name}</b><br>not a supplier in this dataset"
+        r = v.loc[code]
+        lines = [
+            f"<b>{r['name']}</b> ({code})"
+            + (f" · {r['blocs'].replace(';', ', ')}" if r["blocs"] else "")
+        ]
+        for m in ("baseline", "optimized"):
+            t = r[f"{m}_t"]
+            lines.append(
+                f"{MIX_LABEL[m]}: {t:,.1f} t · {r[f'{m}_share'] * 100:.1f}% · "
+                f"USD {r[f'{m}_usd'] / 1e6:,.2f} M"
+            )
+        lines.append(
+            f"Change: {r['change_t']:+,.1f} t · {r['change_share'] * 100:+.1f} pp · "
+            f"USD {r['change_usd'] / 1e6:+,.2f} M"
+        )
+        cost = r["landed_cost_usd_kg"]
+        lines.append(
+            f"Capacity offered: {r['capacity_t']:,.1f} t/yr · landed cost "
+            + ("–" if pd.isna(cost) else f"{cost:,.2f} USD/kg")
+        )
+        lines.append(
+            f"Governance risk {r['wgi_risk']:.2f}/10 · lead time {r['lead_time_days']:.0f} days"
+        )
+        if r["optimized_supplies"]:
+            lines.append(f"Optimized supplies: {_wrap(r['optimized_supplies'])}")
+        return "<br>".join(lines)
+
+    hover = [text(c, n) for c, n in zip(codes, names, strict=True)]
+    if view == "difference":
+        bound = float(np.nanmax(np.abs(z_shown))) if len(z_shown) else 1.0
+        bound = bound or 1.0
+        colorscale = "RdBu_r"
+        extra = {"zmin": -bound, "zmax": bound, "zmid": 0.0}
+    else:
+        top = float(np.nanmax(z_shown)) if len(z_shown) else 1.0
+        colorscale = [[0.0, "#EEF1F5"], [1e-6, "#DCE9F5"], [0.35, "#7FB2DA"], [1.0, "#0B3C6F"]]
+        extra = {"zmin": 0.0, "zmax": top or 1.0}
+    fig = go.Figure()
+    fig.add_trace(
+        go.Choropleth(
+            geojson=geojson,
+            featureidkey="id",
+            locations=codes,
+            z=z_shown,
+            text=hover,
+            hovertemplate="%{text}<extra></extra>",
+            colorscale=colorscale,
+            marker={"line": {"color": "#FFFFFF", "width": 0.5}},
+            colorbar={
+                "title": {"text": unit, "side": "right"},
+                "thickness": 12,
+                "len": 0.75,
+                "ticksuffix": "%" if measure == "share" and view != "difference" else "",
+            },
+            name=title or column,
+            showlegend=False,
+            **extra,
+        )
+    )
+    if flows is not None and len(flows):
+        width_ref = float(flows["value"].abs().max()) or 1.0
+        for r in flows.itertuples(index=False):
+            up = r.value >= 0
+            color = "rgba(31,78,121,0.55)" if view != "difference" else (
+                "rgba(27,127,91,0.7)" if up else "rgba(192,57,43,0.7)"
+            )
+            fig.add_trace(
+                go.Scattergeo(
+                    lon=[r.lon, r.to_lon],
+                    lat=[r.lat, r.to_lat],
+                    mode="lines",
+                    line={"width": 1 + 7 * abs(r.value) / width_ref, "color": color},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"flow {r.supplier}",
+                )
+            )
+    if markers is not None and len(markers):
+        offsets = {"FORGE": -2.2, "FTA": 0.0, "ASEAN": 2.2}
+        for bloc, group in markers.groupby("bloc", sort=False):
+            style = BLOC_STYLE.get(bloc, {"symbol": "square", "color": "#555555", "size": 8})
+            fig.add_trace(
+                go.Scattergeo(
+                    lon=group["lon"] + offsets.get(bloc, 0.0),
+                    lat=group["lat"],
+                    mode="markers",
+                    marker={
+                        "symbol": style["symbol"],
+                        "color": style["color"],
+                        "size": style["size"],
+                        "line": {"color": "white" if "open" not in style["symbol"] else style["color"], "width": 1 if "open" not in style["symbol"] else 2},
+                    },
+                    name=BLOC_LABEL.get(bloc, bloc),
+                    text=group["name"],
+                    hovertemplate=f"%{{text}}: {BLOC_LABEL.get(bloc, bloc)}<extra></extra>",
+                )
+            )
+    if korea is not None:
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[korea[0]],
+                lat=[korea[1]],
+                mode="markers+text",
+                marker={"symbol": "square", "color": KOREA_BLUE, "size": 9},
+                text=["Korea"],
+                textposition="middle right",
+                textfont={"color": KOREA_BLUE, "size": 12},
+                name="Korea (buyer)",
+                hovertemplate="Republic of Korea: where every flow ends<extra></extra>",
+            )
+        )
+    fig.update_geos(
+        projection_type="natural earth",
+        showcoastlines=False,
+        showland=False,
+        showocean=False,
+        showlakes=False,
+        showrivers=False,
+        showcountries=False,
+        showframe=True,
+        framecolor="#C9D1DB",
+        framewidth=1,
+        bgcolor="#F7F9FC",
+        lataxis={"range": [-57, 84], "showgrid": True, "gridcolor": "#E3E8EF", "dtick": 30},
+        lonaxis={"showgrid": True, "gridcolor": "#E3E8EF", "dtick": 30},
+    )
+    fig.update_layout(
+        height=520,
+        margin={"l": 0, "r": 0, "t": 10, "b": 0},
+        font={"family": FONT, "size": 13},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0.0},
+        paper_bgcolor="white",
+        hoverlabel={"bgcolor": "white", "font_size": 12, "align": "left"},
+    )
+    return fig
+
+
+def _wrap(text: str, width: int = 60) -> str:
+    out, line = [], ""
+    for part in text.split("; "):
+        if line and len(line) + len(part) > width:
+            out.append(line)
+            line = part
+        else:
+            line = f"{line}; {part}" if line else part
+    out.append(line)
+    return "<br>".join(out)
+
+
+def frontier_chart(
+    points: pd.DataFrame,
+    risk_label: str,
+    current: tuple[float, float] | None,
+    baseline: tuple[float, float] | None,
+    selected: int | None,
+) -> go.Figure:
+    """Least risk at each budget (cost in M USD/yr); today's mix, the current solution and the
+    chosen point marked."""
+    x = points["cost_usd"] / 1e6
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=points["risk"],
+            mode="lines+markers",
+            name="Least risk at each budget",
+            line={"color": KOREA_BLUE, "width": 2},
+            marker={"size": 6},
+            customdata=np.stack([points["premium"] * 100, points["china_share"] * 100], axis=1),
+            hovertemplate=(
+                "Cost %{x:,.1f} M USD/yr (+%{customdata[0]:.1f}% over least cost)<br>"
+                + risk_label
+                + " %{y:.4f}<br>China share %{customdata[1]:.1f}%<extra></extra>"
+            ),
+        )
+    )
+    if baseline is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[baseline[0] / 1e6],
+                y=[baseline[1]],
+                mode="markers+text",
+                name="Today's mix",
+                marker={"symbol": "x", "size": 12, "color": CHINA_RED},
+                text=["Today"],
+                textposition="top center",
+                hovertemplate="Today's mix<br>%{x:,.1f} M USD/yr<br>"
+                + risk_label
+                + " %{y:.4f}<extra></extra>",
+            )
+        )
+    if current is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[current[0] / 1e6],
+                y=[current[1]],
+                mode="markers",
+                name="Current solution",
+                marker={"symbol": "star", "size": 18, "color": "#D4A017", "line": {"color": "#7A5C00", "width": 1}},
+                hovertemplate="Current solution<br>%{x:,.1f} M USD/yr<br>"
+                + risk_label
+                + " %{y:.4f}<extra></extra>",
+            )
+        )
+    if selected is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[x.iloc[selected]],
+                y=[points["risk"].iloc[selected]],
+                mode="markers",
+                name="Chosen point",
+                marker={"size": 16, "color": "rgba(0,0,0,0)", "line": {"color": "#111111", "width": 2}},
+                hoverinfo="skip",
+            )
+        )
+    fig.update_xaxes(title_text="cost of the mix (M USD/yr, landed)", gridcolor="#E6E9EF")
+    fig.update_yaxes(title_text=risk_label, gridcolor="#E6E9EF")
+    return _layout(fig, 420)
+
+
+def korea_point(centroids: pd.DataFrame) -> tuple[float, float] | None:
+    row = centroids[centroids["iso3"] == KOREA]
+    if row.empty:
+        return None
+    return float(row["lon"].iloc[0]), float(row["lat"].iloc[0])
+
+
+__all__ = ["UNITS", "choropleth", "frontier_chart", "korea_point", "mix_bars", "supplier_colors"]
