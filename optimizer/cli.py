@@ -1,4 +1,4 @@
-"""The `ree-sourcing` command: validate a dataset, write a template, solve, frontier, compare.
+"""The `ree-sourcing` command: validate, template, solve, frontier, compare, stress, montecarlo, sweep.
 
 Exit codes: 0 on success; 2 for a mistake the user can fix (bad data, bad policy, a bad flag, an
 unusable output path), reported on stderr as lines starting with "error:" and never a
@@ -28,7 +28,10 @@ from . import export
 from . import policy as policy_mod
 from .dataset import BUNDLED_DATA, Dataset, load_dataset
 from .errors import InputError, Problem
+from .metrics import baseline_mix
+from .scenarios import monte_carlo, stress_test
 from .schema import TABLES, write_template
+from .session import parse_grid, sweep
 from .solution import Solution, optimize
 
 PROG = "ree-sourcing"
@@ -148,6 +151,60 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_policy_flags(p)
     p.add_argument("--out", metavar="FILE.csv", help="also write the comparison as CSV")
+
+    p = sub.add_parser(
+        "stress",
+        help="what each disruption scenario does to a mix",
+        description="Per scenario and element: tonnes short, value at risk, stockpile days needed, and how much spare capacity elsewhere could fill the gap at what cost.",
+    )
+    _add_policy_flags(p)
+    p.add_argument(
+        "--allocation",
+        default="baseline",
+        metavar="FILE|baseline|optimized",
+        help="the mix to test: an allocation file, today's mix (default) or the optimized one for the policy flags",
+    )
+    p.add_argument("--out", metavar="FILE", help="write the table (.csv, .json or .xlsx)")
+
+    p = sub.add_parser(
+        "montecarlo",
+        help="shortfall distribution from random supplier outages",
+        description="Draws independent supplier outages from suppliers.outage_probability and reports the distribution of tonnes short per element.",
+    )
+    _add_policy_flags(p)
+    p.add_argument(
+        "--allocation",
+        default="baseline",
+        metavar="FILE|baseline|optimized",
+        help="the mix to test (default: today's mix)",
+    )
+    p.add_argument(
+        "--samples", type=int, default=10_000, metavar="N", help="samples (default 10000)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", metavar="FILE", help="write the table (.csv, .json or .xlsx)")
+
+    p = sub.add_parser(
+        "sweep",
+        help="solve a grid of policies",
+        description="Solve every combination of the grids on one re-used model and tabulate cost, risk, China share and unmet demand.",
+    )
+    _add_policy_flags(p)
+    p.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        required=True,
+        metavar="NAME=START:STOP:N",
+        help="a parameter and its values (START:STOP:N or V1,V2,...); repeat to cross grids. Names: budget_premium, country_cap, recycled_min, alpha, stockpile_days, budget_usd, china_cap, forge_min, cap.SUPPLIER, cap.ELEMENT:SUPPLIER, bloc_min.BLOC",
+    )
+    p.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="local processes (default 1)"
+    )
+    p.add_argument(
+        "--out", required=True, metavar="FILE", help="write the table (.csv, .json or .xlsx)"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -195,6 +252,20 @@ def _add_policy_flags(p: argparse.ArgumentParser) -> None:
         help=f"per-element cap on a risk measure ({', '.join(policy_mod.RISK_OBJECTIVES)}) (repeatable)",
     )
     g.add_argument("--elements", metavar="Nd,Dy,...", help="optimize only these elements")
+    g.add_argument(
+        "--alpha", type=float, metavar="A", help="CVaR level for --objective cvar (default 0.9)"
+    )
+    g.add_argument(
+        "--stockpile-days",
+        type=float,
+        metavar="D",
+        help="days of demand held in stock, drawn first in a disruption (default 55)",
+    )
+    g.add_argument(
+        "--scenarios",
+        metavar="NAME,...",
+        help="disruption scenarios to use (default: all in the data)",
+    )
     g.add_argument(
         "--weights",
         choices=policy_mod.WEIGHTINGS,
@@ -321,12 +392,105 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mix(args: argparse.Namespace, ds: Dataset) -> tuple[pd.DataFrame, str]:
+    """The mix a stress test or Monte Carlo run looks at, and a name for it."""
+    if args.allocation == "baseline":
+        return baseline_mix(ds), "today's mix"
+    if args.allocation == "optimized":
+        sol = optimize(ds, _policy(args, ds))
+        return sol.allocation, f"the optimized mix ({sol.policy.objective})"
+    return export.read_allocation(args.allocation), args.allocation
+
+
+def cmd_stress(args: argparse.Namespace) -> int:
+    if args.out:
+        export.output_format(args.out, what="stress test")
+    ds = _load(args.data)
+    policy = _policy(args, ds)
+    mix, name = _mix(args, ds)
+    table = stress_test(ds, mix, policy.scenarios, policy.stockpile_days)
+    print(f"stress test of {name}, {policy.stockpile_days:g} days of stock")
+    if table.empty:
+        print("no scenario leaves any element short")
+    else:
+        shown = pd.DataFrame({
+            "scenario": table["scenario"], "element": table["element"], "days": table["duration_days"].map(_num),
+            "short t": table["short_t"].map(_tonnes), "short": table["short_share"].map(_pct),
+            "value at risk USD": table["value_at_risk_usd"].map(_num), "stock days needed": table["stockpile_days_needed"].map(_num),
+            "spare fill t": table["spare_fill_t"].map(_tonnes), "fill premium USD": table["fill_premium_usd"].map(_num),
+            "uncovered t": table["uncovered_t"].map(_tonnes),
+        })  # fmt: skip
+        print(shown.to_string(index=False))
+    if args.out:
+        print(f"wrote {export.write_tables({'stress': table}, args.out, what='stress test')}")
+    return 0
+
+
+def cmd_montecarlo(args: argparse.Namespace) -> int:
+    if args.out:
+        export.output_format(args.out, what="Monte Carlo table")
+    ds = _load(args.data)
+    mix, name = _mix(args, ds)
+    mc = monte_carlo(ds, mix, args.samples, args.seed)
+    per = mc.per_element.reset_index()
+    print(
+        f"Monte Carlo of {name}: {mc.samples:,} years of independent supplier outages (seed {args.seed})"
+    )
+    shown = pd.DataFrame({
+        "element": per["element"], "mean t": per["mean_t"].map(_tonnes), "± s.e.": per["stderr_t"].map(_tonnes),
+        "p90 t": per["p90_t"].map(_tonnes), "p99 t": per["p99_t"].map(_tonnes), "P(short)": per["prob_any"].map(_pct),
+    })  # fmt: skip
+    print(shown.to_string(index=False))
+    v = mc.value_lost_usd
+    print(f"value short a year: mean {_usd(v['mean'])}, p90 {_usd(v['p90'])}, p99 {_usd(v['p99'])}")
+    if args.out:
+        value = v.rename_axis("statistic").reset_index(name="usd")
+        print(
+            f"wrote {export.write_tables({'elements': per, 'value_lost': value}, args.out, what='Monte Carlo table')}"
+        )
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    export.output_format(args.out, what="sweep table")
+    if args.workers < 1:
+        raise InputError(Problem("--workers", "must be at least 1", value=args.workers))
+    ds = _load(args.data)
+    policy = _policy(args, ds)
+    grids = dict(parse_grid(g) for g in args.grid)
+    table = sweep(
+        ds, policy, grids, workers=args.workers, progress=None if args.quiet else _progress
+    )
+    if not args.quiet:
+        print(file=sys.stderr)
+        counts = table["status"].value_counts().to_dict()
+        print(f"{len(table):,} policies: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    export.write_tables({"sweep": table}, args.out, what="sweep table")
+    if not args.quiet:
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total)
+    print(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 COMMANDS = {
     "validate": cmd_validate,
     "template": cmd_template,
     "solve": cmd_solve,
     "frontier": cmd_frontier,
     "compare": cmd_compare,
+    "stress": cmd_stress,
+    "montecarlo": cmd_montecarlo,
+    "sweep": cmd_sweep,
 }
 
 
@@ -399,6 +563,9 @@ FLAG_OF = {
     "recycled_min": "--recycled-min",
     "elements": "--elements",
     "weights": "--weights",
+    "alpha": "--alpha",
+    "stockpile_days": "--stockpile-days",
+    "scenarios": "--scenarios",
     "caps": "--cap",
     "element_caps": "--cap",
     "bloc_min": "--bloc-min",
@@ -410,7 +577,15 @@ FLAG_OF = {
 def _flag_layer(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     problems: list[Problem] = []
-    for key in ("objective", "budget_premium", "country_cap", "recycled_min", "weights"):
+    for key in (
+        "objective",
+        "budget_premium",
+        "country_cap",
+        "recycled_min",
+        "weights",
+        "alpha",
+        "stockpile_days",
+    ):
         if getattr(args, key) is not None:
             out[key] = getattr(args, key)
     if args.budget is not None:
@@ -447,6 +622,8 @@ def _flag_layer(args: argparse.Namespace) -> dict[str, Any]:
             )
         else:
             out.setdefault("risk_caps", {})[name] = value
+    if args.scenarios is not None:
+        out["scenarios"] = [n.strip() for n in args.scenarios.split(",") if n.strip()]
     if args.elements is not None:
         chosen = [e.strip() for e in args.elements.split(",") if e.strip()]
         if not chosen:
@@ -487,12 +664,10 @@ def solve_report(sol: Solution) -> str:
     """The compact human summary printed after a solve."""
     base, opt = sol.baseline_portfolio, sol.portfolio
     objective = sol.policy.objective
-    measure = "cost_usd" if objective == "cost" else objective.replace("-", "_")
-    measure = measure.replace("top3", "top3_share")
-    fmt = _usd if objective == "cost" else _idx
+    fmt = _usd if objective in ("cost", "cvar", "worst-case") else _idx
     lines = [
         f"status      {sol.status} ({_plural(len(sol.scope), 'element')}, {_plural(sol.cut_rounds, 'cut round')})",
-        f"objective   {objective} {fmt(sol.objective_value)} (today {fmt(base.get(measure, math.nan))})",
+        f"objective   {objective} {fmt(sol.objective_value)} (today {fmt(sol.baseline_objective_value)})",
     ]
     cost = f"cost        {_usd(sol.total_cost_usd)} a year; least cost {_usd(sol.least_cost_usd)}"
     if sol.least_cost_usd > 0:

@@ -274,21 +274,27 @@ def write_summary(solution: Solution, path: str | Path) -> Path:
     return path
 
 
-def write_frontier(front: Frontier, path: str | Path) -> Path:
-    """The frontier: .csv (points), .json (points and mixes) or .xlsx (points and mixes sheets)."""
+def write_tables(tables: Mapping[str, pd.DataFrame], path: str | Path, what: str = "table") -> Path:
+    """Named tables: .csv (the first one), .json ({name: records}) or .xlsx (a sheet each)."""
     path = Path(path)
-    suffix = output_format(path, what="frontier")
+    suffix = output_format(path, what=what)
     with _writing(path):
         if suffix == ".csv":
-            front.points.to_csv(path, index=False)
+            next(iter(tables.values())).to_csv(path, index=False)
         elif suffix == ".json":
-            data = {"points": records(front.points), "mixes": records(front.mixes)}
-            path.write_text(to_json(data), encoding="utf-8")
+            path.write_text(
+                to_json({name: records(t) for name, t in tables.items()}), encoding="utf-8"
+            )
         else:
             with pd.ExcelWriter(path, engine="openpyxl") as xl:
-                front.points.to_excel(xl, sheet_name="points", index=False)
-                front.mixes.to_excel(xl, sheet_name="mixes", index=False)
+                for name, t in tables.items():
+                    t.to_excel(xl, sheet_name=name[:31], index=False)
     return path
+
+
+def write_frontier(front: Frontier, path: str | Path) -> Path:
+    """The frontier: .csv (points), .json (points and mixes) or .xlsx (points and mixes sheets)."""
+    return write_tables({"points": front.points, "mixes": front.mixes}, path, what="frontier")
 
 
 def write_comparison(solution: Solution, path: str | Path) -> Path:

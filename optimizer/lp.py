@@ -56,6 +56,10 @@ class HighsLP:
         problem.solve(pulp.HiGHS(msg=False))
         self.highs: highspy.Highs = problem.solverModel
         self.highs.setOptionValue("output_flag", False)
+        # HHI cuts are met to the solver's feasibility tolerance; the default 1e-7 would put a
+        # floor under how exactly the LP can match the true HHI
+        self.highs.setOptionValue("primal_feasibility_tolerance", 1e-10)
+        self.highs.setOptionValue("dual_feasibility_tolerance", 1e-10)
         self._col = {v.id: j for j, v in enumerate(problem.exported_variables())}
         self._row = {c.id: i for i, c in enumerate(problem.constraints())}
         self.n_cols = len(self._col)

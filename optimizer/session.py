@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -204,7 +205,10 @@ def _parallel(
     chunks = [points[i : i + size] for i in range(0, len(points), size)]
     results: dict[int, list[dict[str, Any]]] = {}
     done = 0
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # forkserver: HiGHS runs threads, and forking a threaded process can deadlock the child
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("forkserver")
+    ) as pool:
         futures = {pool.submit(_run_chunk, dataset, policy, c): i for i, c in enumerate(chunks)}
         for f in as_completed(futures):
             results[futures[f]] = f.result()

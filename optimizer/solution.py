@@ -33,6 +33,7 @@ class Solution:
     least_cost_usd: float
     budget_usd: float | None
     objective_value: float  # true (not LP) value of the objective, weighted over elements
+    baseline_objective_value: float  # today's mix scored by the same objective
     lp_objective_value: float  # the LP's value of the same (HHI: a lower bound within tolerance)
     shortfalls: pd.DataFrame
     shadow_prices: pd.DataFrame
@@ -53,6 +54,7 @@ class Solution:
             "status": self.status,
             "objective": self.policy.objective,
             "objective_value": self.objective_value,
+            "baseline_objective_value": self.baseline_objective_value,
             "total_cost_usd": self.total_cost_usd,
             "least_cost_usd": self.least_cost_usd,
             "budget_usd": self.budget_usd,
@@ -109,9 +111,11 @@ def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> So
     )
     if form.scenario_set is not None:
         objective_value = robust_value(form, policy, alloc)
+        baseline_value = robust_value(form, policy, metrics.baseline_mix(ds, scope))
     else:
         name = policy.objective.replace("-", "_").replace("top3", "top3_share")
         objective_value = portfolio["cost_usd" if name == "cost" else name]
+        baseline_value = base_portfolio["cost_usd" if name == "cost" else name]
     return Solution(
         dataset=ds,
         policy=policy,
@@ -124,6 +128,7 @@ def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> So
         least_cost_usd=stages.least_cost_musd * USD_PER_MUSD,
         budget_usd=None if stages.budget_musd is None else stages.budget_musd * USD_PER_MUSD,
         objective_value=objective_value,
+        baseline_objective_value=baseline_value,
         lp_objective_value=lp_value,
         shortfalls=shortfalls,
         shadow_prices=diagnose.shadow_prices(form, policy, stages),

@@ -237,8 +237,10 @@ def choropleth(
         width_ref = float(flows["value"].abs().max()) or 1.0
         for r in flows.itertuples(index=False):
             up = r.value >= 0
-            color = "rgba(31,78,121,0.55)" if view != "difference" else (
-                "rgba(27,127,91,0.7)" if up else "rgba(192,57,43,0.7)"
+            color = (
+                "rgba(31,78,121,0.55)"
+                if view != "difference"
+                else ("rgba(27,127,91,0.7)" if up else "rgba(192,57,43,0.7)")
             )
             fig.add_trace(
                 go.Scattergeo(
@@ -264,7 +266,10 @@ def choropleth(
                         "symbol": style["symbol"],
                         "color": style["color"],
                         "size": style["size"],
-                        "line": {"color": "white" if "open" not in style["symbol"] else style["color"], "width": 1 if "open" not in style["symbol"] else 2},
+                        "line": {
+                            "color": "white" if "open" not in style["symbol"] else style["color"],
+                            "width": 1 if "open" not in style["symbol"] else 2,
+                        },
                     },
                     name=BLOC_LABEL.get(bloc, bloc),
                     text=group["name"],
@@ -329,10 +334,12 @@ def frontier_chart(
     current: tuple[float, float] | None,
     baseline: tuple[float, float] | None,
     selected: int | None,
+    usd: bool = False,
 ) -> go.Figure:
     """Least risk at each budget (cost in M USD/yr); today's mix, the current solution and the
     chosen point marked."""
     x = points["cost_usd"] / 1e6
+    y_fmt = "%{y:,.0f} USD" if usd else "%{y:.4f}"
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -346,7 +353,9 @@ def frontier_chart(
             hovertemplate=(
                 "Cost %{x:,.1f} M USD/yr (+%{customdata[0]:.1f}% over least cost)<br>"
                 + risk_label
-                + " %{y:.4f}<br>China share %{customdata[1]:.1f}%<extra></extra>"
+                + " "
+                + y_fmt
+                + "<br>China share %{customdata[1]:.1f}%<extra></extra>"
             ),
         )
     )
@@ -362,7 +371,9 @@ def frontier_chart(
                 textposition="top center",
                 hovertemplate="Today's mix<br>%{x:,.1f} M USD/yr<br>"
                 + risk_label
-                + " %{y:.4f}<extra></extra>",
+                + " "
+                + y_fmt
+                + "<extra></extra>",
             )
         )
     if current is not None:
@@ -372,10 +383,17 @@ def frontier_chart(
                 y=[current[1]],
                 mode="markers",
                 name="Current solution",
-                marker={"symbol": "star", "size": 18, "color": "#D4A017", "line": {"color": "#7A5C00", "width": 1}},
+                marker={
+                    "symbol": "star",
+                    "size": 18,
+                    "color": "#D4A017",
+                    "line": {"color": "#7A5C00", "width": 1},
+                },
                 hovertemplate="Current solution<br>%{x:,.1f} M USD/yr<br>"
                 + risk_label
-                + " %{y:.4f}<extra></extra>",
+                + " "
+                + y_fmt
+                + "<extra></extra>",
             )
         )
     if selected is not None:
@@ -385,7 +403,11 @@ def frontier_chart(
                 y=[points["risk"].iloc[selected]],
                 mode="markers",
                 name="Chosen point",
-                marker={"size": 16, "color": "rgba(0,0,0,0)", "line": {"color": "#111111", "width": 2}},
+                marker={
+                    "size": 16,
+                    "color": "rgba(0,0,0,0)",
+                    "line": {"color": "#111111", "width": 2},
+                },
                 hoverinfo="skip",
             )
         )

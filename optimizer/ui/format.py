@@ -48,7 +48,9 @@ def tonnes(x: float | None) -> str:
     if _bad(x):
         return DASH
     a = abs(x)
-    if a >= 100 or a == 0:
+    if a < 5e-4:  # solver round-off, not tonnes
+        return "0 t"
+    if a >= 100:
         return f"{x:,.0f} t"
     if a >= 1:
         return f"{x:,.1f} t"

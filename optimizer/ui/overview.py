@@ -14,8 +14,11 @@ MEASURE_NAMES = {
     "wgi-hhi": "governance-weighted HHI",
     "max-share": "largest supplier's share",
     "top3": "top-3 suppliers' share",
+    "cvar": "CVaR of disruption loss",
+    "worst-case": "worst-case disruption loss",
     "cost": "cost",
 }
+USD_OBJECTIVES = ("cvar", "worst-case", "cost")
 PORTFOLIO_KEY = {"hhi": "hhi", "wgi-hhi": "wgi_hhi", "max-share": "max_share", "top3": "top3_share"}
 
 
@@ -137,11 +140,17 @@ def render(solution: Solution) -> None:
         border=True,
     )
     objective = solution.policy.objective
-    if objective in PORTFOLIO_KEY and objective != "hhi":
-        key = PORTFOLIO_KEY[objective]
+    if objective not in ("hhi", "cost"):
+        show = objective_text(objective)
         st.caption(
-            f"Objective, {MEASURE_NAMES[objective]}: {fmt.index(p[key], 4)} optimized against "
-            f"{fmt.index(b[key], 4)} today."
+            f"Objective, {MEASURE_NAMES.get(objective, objective)}: "
+            f"{show(solution.objective_value)} optimized against "
+            f"{show(solution.baseline_objective_value)} for today's mix"
+            + (
+                f" (stockpile {solution.policy.stockpile_days:g} days of demand drawn first)."
+                if objective in ("cvar", "worst-case")
+                else "."
+            )
         )
     if solution.status == "shortfall":
         lines = "\n".join(f"- {t}" for t in solution.shortfalls["explanation"])
@@ -162,12 +171,17 @@ def render(solution: Solution) -> None:
             "hhi_opt": st.column_config.NumberColumn("HHI optimized", format="%.3f"),
             "forge_opt": st.column_config.NumberColumn("FORGE optimized (%)", format="%.1f%%"),
             "cost_today": st.column_config.NumberColumn("Cost today (M USD/yr)", format="%,.2f"),
-            "cost_opt": st.column_config.NumberColumn(
-                "Cost optimized (M USD/yr)", format="%,.2f"
-            ),
+            "cost_opt": st.column_config.NumberColumn("Cost optimized (M USD/yr)", format="%,.2f"),
             "unmet_t": st.column_config.NumberColumn("Unmet (t REO/yr)", format="%,.2f"),
         },
     )
+
+
+def objective_text(objective: str):
+    """How to print a value of this objective: USD for losses and cost, an index otherwise."""
+    if objective in USD_OBJECTIVES:
+        return fmt.usd
+    return lambda x: fmt.index(x, 4)
 
 
 def element_table(solution: Solution) -> pd.DataFrame:

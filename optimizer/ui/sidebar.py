@@ -17,7 +17,15 @@ import streamlit as st
 
 from ..dataset import Dataset
 from ..metrics import CHINA
-from ..policy import DEFAULT_PREMIUM, OBJECTIVES, PRESETS, RECYCLING_BLOC, WEIGHTINGS, Policy
+from ..policy import (
+    DEFAULT_PREMIUM,
+    OBJECTIVES,
+    PRESETS,
+    RECYCLING_BLOC,
+    ROBUST_OBJECTIVES,
+    WEIGHTINGS,
+    Policy,
+)
 from . import format as fmt
 from . import state
 
@@ -30,6 +38,8 @@ RECYCLED = "recycled_min_pct"
 ELEMENTS = "elements"
 WEIGHTS = "weights"
 HHI_CAP = "hhi_cap"
+STOCKPILE = "stockpile_days"
+ALPHA = "alpha"
 CAPS = "caps_table"  # other suppliers' caps: supplier, cap_pct
 ELEMENT_CAPS = "element_caps_table"  # per-element overrides: element, supplier, cap_pct
 EDITOR_VERSION = "editor_version"  # bumped to reset the tables' editors
@@ -46,13 +56,17 @@ OBJECTIVE_LABELS = {
     "wgi-hhi": "Governance-weighted HHI",
     "max-share": "Largest supplier's share",
     "top3": "Top-3 suppliers' share",
+    "cvar": "Disruption loss, CVaR (USD)",
+    "worst-case": "Disruption loss, worst case (USD)",
     "cost": "Least cost (within caps)",
 }
 OBJECTIVE_HELP = (
     "What the optimizer minimises. HHI: sum of squared supplier shares per element (1 = one "
     "supplier). Governance-weighted HHI: each share squared times the supplier's governance "
     "risk (0-10, World Bank WGI). Largest / top-3 share: the biggest one or three suppliers' "
-    "share. Least cost: the cheapest mix that respects the caps and minimums. Risk measures "
+    "share. Disruption loss: the USD value of demand lost across the dataset's disruption "
+    "scenarios after the stockpile is drawn, as CVaR (mean of the worst tail) or worst case. "
+    "Least cost: the cheapest mix that respects the caps and minimums. Concentration measures "
     "are combined across elements with the element weights (default: value of demand)."
 )
 WEIGHT_LABELS = {
@@ -91,6 +105,8 @@ def defaults(dataset: Dataset) -> dict[str, Any]:
         WEIGHTS: "value",
         ELEMENTS: list(dataset.demanded_elements),
         HHI_CAP: 1.0,
+        STOCKPILE: 55,
+        ALPHA: 0.9,
         **constraint_defaults(dataset),
     }
     return out
@@ -188,6 +204,8 @@ def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
         risk_caps={"hhi": float(hhi_cap)} if hhi_cap < 1.0 else {},
         elements=elements,
         weights=values.get(WEIGHTS, "value"),
+        alpha=float(values.get(ALPHA, 0.9)),
+        stockpile_days=float(values.get(STOCKPILE, 55)),
     )
     name = values.get(PRESET, NO_PRESET)
     if name in PRESETS and preset_reproducible(policy, name):
@@ -296,7 +314,10 @@ def render(dataset: Dataset) -> Policy:
         )
         if ss[COUNTRY_CAP] < ss[CHINA_CAP]:
             st.caption(f"China is held to {ss[COUNTRY_CAP]}% by the single-country cap.")
-        blocs = sorted(dataset.blocs, key=lambda b: (b != "FORGE", b))
+        # Recycling has its own control (the recycled share); the other blocs get minimums.
+        blocs = sorted(
+            (b for b in dataset.blocs if b != RECYCLING_BLOC), key=lambda b: (b != "FORGE", b)
+        )
         visible = [b for b in blocs if b == "FORGE"]
         for b in visible:
             _pct_slider(
@@ -374,6 +395,26 @@ def render(dataset: Dataset) -> Policy:
                 key=HHI_CAP,
                 help="A ceiling on every element's concentration (HHI, 0-1); 1 = no cap. "
                 "Mostly useful with the least-cost objective.",
+            )
+            robust = ss[OBJECTIVE] in ROBUST_OBJECTIVES
+            st.slider(
+                "Stockpile (days of demand)",
+                0,
+                180,
+                step=5,
+                key=STOCKPILE,
+                disabled=not robust,
+                help="Drawn first in a disruption (KOMIR holds about 55 days; target 100). "
+                "Used by the disruption-loss objectives.",
+            )
+            st.slider(
+                "CVaR level",
+                0.5,
+                0.99,
+                step=0.01,
+                key=ALPHA,
+                disabled=ss[OBJECTIVE] != "cvar",
+                help="CVaR at 0.90 is the mean loss of the worst 10% of outcomes.",
             )
             st.selectbox(
                 "Element weights",

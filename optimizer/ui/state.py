@@ -12,6 +12,7 @@ import dataclasses
 import io
 import json
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
@@ -143,11 +144,19 @@ def use_bundled(session: MutableMapping[str, Any]) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def _solve(_dataset: Dataset, fingerprint: str, key: str, _policy: Policy) -> Solution:
-    return optimize(_dataset, _policy)
+def _solve(_dataset: Dataset, fingerprint: str, key: str, _policy: Policy) -> Solved:
+    started = time.perf_counter()
+    solution = optimize(_dataset, _policy)
+    return Solved(solution, time.perf_counter() - started)
 
 
-def solve(dataset: Dataset, policy: Policy) -> Solution:
+@dataclass(frozen=True)
+class Solved:
+    solution: Solution
+    seconds: float  # wall time of optimize(), when it ran (not when the cache answered)
+
+
+def solve(dataset: Dataset, policy: Policy) -> Solved:
     """The library's optimize(), cached on the dataset fingerprint and the policy. Raises the
     library's InputError for a policy the dataset cannot take."""
     return _solve(dataset, dataset.fingerprint, policy_key(policy), policy)
@@ -233,11 +242,3 @@ def frontier_file(fingerprint: str, key: str, points: int, suffix: str, _front: 
 @st.cache_data(show_spinner=False)
 def template_file() -> bytes:
     return _via_tempfile(write_template, ".xlsx")
-
-
-@dataclass(frozen=True)
-class Timing:
-    """How long the last solve took in the library, and whether the cache answered."""
-
-    seconds: float
-    cached: bool
