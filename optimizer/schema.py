@@ -203,7 +203,7 @@ def write_template(path: str | Path) -> Path:
 
 def _allowed(c: Column) -> str:
     if c.choices:
-        return " | ".join(c.choices)
+        return ", ".join(c.choices)
     if c.low is not None or c.high is not None:
         lo = "" if c.low is None else f">= {c.low:g}"
         hi = "" if c.high is None else f"<= {c.high:g}"
