@@ -158,12 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Per scenario and element: tonnes short, value at risk, stockpile days needed, and how much spare capacity elsewhere could fill the gap at what cost.",
     )
     _add_policy_flags(p)
-    p.add_argument(
-        "--allocation",
-        default="baseline",
-        metavar="FILE|baseline|optimized",
-        help="the mix to test: an allocation file, today's mix (default) or the optimized one for the policy flags",
-    )
+    _add_mix_flag(p)
     p.add_argument("--out", metavar="FILE", help="write the table (.csv, .json or .xlsx)")
 
     p = sub.add_parser(
@@ -172,12 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Draws independent supplier outages from suppliers.outage_probability and reports the distribution of tonnes short per element.",
     )
     _add_policy_flags(p)
-    p.add_argument(
-        "--allocation",
-        default="baseline",
-        metavar="FILE|baseline|optimized",
-        help="the mix to test (default: today's mix)",
-    )
+    _add_mix_flag(p)
     p.add_argument(
         "--samples", type=int, default=10_000, metavar="N", help="samples (default 10000)"
     )
@@ -206,6 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
+
+
+def _add_mix_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allocation",
+        default="baseline",
+        metavar="FILE|baseline|optimized",
+        help="the mix to test: an allocation file, today's mix (default) or the optimized one for the policy flags",
+    )
 
 
 def _add_policy_flags(p: argparse.ArgumentParser) -> None:
@@ -309,17 +308,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    try:
-        if path.suffix.lower() == ".xlsx":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        write_template(path)
-    except OSError as e:
-        raise InputError(
-            Problem(
-                str(path),
-                f"cannot be written ({e.__class__.__name__}: {e.strerror or e}): choose a folder you can write to and close the file if it is open in Excel",
-            )
-        ) from None
+    if path.suffix.lower() == ".xlsx":
+        with export.writable(path):
+            write_template(path)
+    else:
+        write_template(path)  # raises the message naming the right extension
     required = [n for n, t in TABLES.items() if t.required]
     optional = [n for n, t in TABLES.items() if not t.required]
     print(f"wrote {path}")

@@ -65,7 +65,7 @@ def output_format(path: str | Path, allowed: tuple[str, ...] = FORMATS, what: st
 
 
 @contextmanager
-def _writing(path: Path) -> Iterator[Path]:
+def writable(path: Path) -> Iterator[Path]:
     """Create the parent folder; turn an unwritable path into a message, not a traceback."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -236,7 +236,7 @@ def write_allocation(solution: Solution, path: str | Path) -> Path:
     path = Path(path)
     suffix = output_format(path, what="allocation")
     alloc = solution.allocation.loc[:, list(ALLOCATION_COLUMNS)]
-    with _writing(path):
+    with writable(path):
         if suffix == ".csv":
             alloc.to_csv(path, index=False)
         elif suffix == ".json":
@@ -269,7 +269,7 @@ def _allocation_workbook(solution: Solution, alloc: pd.DataFrame, path: Path) ->
 def write_summary(solution: Solution, path: str | Path) -> Path:
     """solution.summary() as strict JSON (NaN written as null)."""
     path = Path(path)
-    with _writing(path):
+    with writable(path):
         path.write_text(to_json(solution.summary()), encoding="utf-8")
     return path
 
@@ -278,7 +278,7 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | Path, what: str
     """Named tables: .csv (the first one), .json ({name: records}) or .xlsx (a sheet each)."""
     path = Path(path)
     suffix = output_format(path, what=what)
-    with _writing(path):
+    with writable(path):
         if suffix == ".csv":
             next(iter(tables.values())).to_csv(path, index=False)
         elif suffix == ".json":
@@ -301,7 +301,7 @@ def write_comparison(solution: Solution, path: str | Path) -> Path:
     """Today's mix against the optimized one per element (element_comparison) as CSV."""
     path = Path(path)
     output_format(path, (".csv",), what="comparison")
-    with _writing(path):
+    with writable(path):
         element_comparison(solution).to_csv(path, index=False)
     return path
 
@@ -313,9 +313,9 @@ def run_bundle(solution: Solution, folder: str | Path) -> Path:
         raise InputError(Problem(str(folder), "is a file: give a folder for the run bundle"))
     write_allocation(solution, folder / "allocation.csv")
     write_summary(solution, folder / "summary.json")
-    with _writing(folder / "policy.yaml") as p:
+    with writable(folder / "policy.yaml") as p:
         p.write_text(policy_yaml(solution.policy), encoding="utf-8")
-    with _writing(folder / "README.txt") as p:
+    with writable(folder / "README.txt") as p:
         p.write_text(_readme(solution), encoding="utf-8")
     return folder
 
