@@ -21,6 +21,8 @@ from collections.abc import Iterable
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+import shapely.geometry
 
 from . import geo, metrics, risk
 from .dataset import Dataset
@@ -258,3 +260,33 @@ def mix_table(solution: Solution) -> pd.DataFrame:
         ["_rank", "optimized_t", "baseline_t"], ascending=[True, False, False]
     )
     return out.drop(columns="_rank").reset_index(drop=True)
+
+
+def display_geojson(boundaries: gpd.GeoDataFrame | None = None, decimals: int = 3) -> dict:
+    """Country shapes as a GeoJSON dict for d3-based renderers (plotly's geo traces).
+
+    d3-geo reads polygons on the sphere and takes the exterior ring clockwise; a counter-clockwise
+    ring (RFC 7946's convention, which geo.to_geojson writes for files) is read as everything
+    *but* the country, so the map fills the globe instead of the country. Feature ids are the
+    iso3 codes; properties are iso3 and name only; coordinates are rounded to `decimals` (3 is
+    about 100 m, far finer than the 1:110m shapes), which keeps the page small.
+    """
+    shapes = geo.load_boundaries() if boundaries is None else boundaries
+    if shapes.crs is not None and shapes.crs.to_epsg() != 4326:
+        shapes = shapes.to_crs(4326)
+    geoms = np.asarray(shapes.geometry.values, dtype=object)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
+    geoms = shapely.orient_polygons(geoms, exterior_cw=True)
+    features = []
+    for code, name, geom in zip(shapes["iso3"], shapes["name"], geoms, strict=True):
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(code),
+                "properties": {"iso3": str(code), "name": str(name)},
+                "geometry": None
+                if geom is None or geom.is_empty
+                else shapely.geometry.mapping(geom),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

@@ -32,6 +32,11 @@ from .policy import RECYCLING_BLOC, RISK_OBJECTIVES, ROBUST_OBJECTIVES, Policy
 HHI_TYPES = ("hhi", "wgi-hhi")
 RISK_PENALTY = 1e3  # per unit of weighted share unmet; risk measures move at most 20 per unit
 COST_PENALTY_FACTOR = 10.0  # unmet tonne costs 10x the element's dearest offer in stage 1
+# Rising above today's level costs 10x the element's weight per unit of the measure: more than
+# the objective could gain (1x), less than falling short (RISK_PENALTY per unit of share, and a
+# unit of share moves a measure by at most 2 x max wgi = 20), so a mix never drops demand to
+# stay under today's ceiling.
+CEILING_PENALTY = 10.0
 TIE_BREAK = 1e-8  # among equally risky mixes prefer the cheaper one
 MAX_CUT_ROUNDS = 200
 CUT_SPREAD = 0.5
@@ -100,6 +105,9 @@ class Formulation:
     stock_rows: dict[tuple[str, str], pulp.LpConstraint]  # robust objectives: stockpile draw
     scenario_set: scenarios.ScenarioSet | None
     loss_scale: float  # robust objectives: USD per unit of the LP's normalised loss
+    ceiling_rows: dict[str, pulp.LpConstraint]  # R_e - excess_e <= today's R_e (stage 2 only)
+    ceiling_excess: dict[str, pulp.LpVariable]
+    ceilings_on: bool = False  # whether the ceiling rows are active in the model right now
     lp: HighsLP | None = None
     cuts: int = 0
 
@@ -260,6 +268,15 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
         for e in scope
     }
 
+    # Today's ceiling: no element's measure above its value in today's mix (stage 2, elastic)
+    ceiling_excess, ceiling_rows = {}, {}
+    if st.objective in RISK_OBJECTIVES:
+        for e in scope:
+            ceiling_excess[e] = prob.add_variable(f"excess_over_today|{e}", 0)
+            ceiling_rows[e] = prob.addConstraint(
+                risk_exprs[st.objective][e] - ceiling_excess[e] <= 1e30, f"today|{e}"
+            )
+
     weights = risk.weights(dataset.elements, scope, st.weighting)
     if st.objective in RISK_OBJECTIVES:
         objective = pulp.lpSum(weights[e] * risk_exprs[st.objective][e] for e in scope)
@@ -282,8 +299,10 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
         else risk.weights(dataset.elements, scope, "value")
     )
     unit = {e: amplify * RISK_PENALTY * pw[e] / demand[e] for e in scope}
-    penalty_risk = pulp.lpSum(unit[e] * u[e] for e in scope) + pulp.lpSum(
-        unit[e] * v for (_, e), v in slack.items()
+    penalty_risk = (
+        pulp.lpSum(unit[e] * u[e] for e in scope)
+        + pulp.lpSum(unit[e] * v for (_, e), v in slack.items())
+        + pulp.lpSum(CEILING_PENALTY * weights[e] * v for e, v in ceiling_excess.items())
     )
 
     form = Formulation(
@@ -309,6 +328,8 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
         stock_rows,
         ss,
         loss_scale,
+        ceiling_rows,
+        ceiling_excess,
     )
     # Give PuLP the real stage-1 problem so its own solve is the first stage, not a throw-away.
     for key, rhs in bounds(form, policy):
@@ -424,6 +445,7 @@ def least_cost_stage(form: Formulation, policy: Policy, fresh: bool) -> tuple[Re
     else:
         apply(form, policy)
         set_budget(form, INF)
+        set_ceilings(form, None)
         lp.set_costs(form.stage_costs("cost"))
         first = lp.solve()
     return _cut_loop(form, first, policy)
@@ -432,8 +454,28 @@ def least_cost_stage(form: Formulation, policy: Policy, fresh: bool) -> tuple[Re
 def risk_stage(form: Formulation, policy: Policy, limit: float, least: float) -> tuple[Result, int]:
     """Least weighted risk with cost at most `limit` (million USD)."""
     set_budget(form, limit)
+    set_ceilings(form, todays_levels(form) if policy.no_worse_than_today and form.ceiling_rows else None)
     form.lp.set_costs(form.stage_costs("risk", least))
     return _cut_loop(form, form.lp.solve(), policy)
+
+
+def todays_levels(form: Formulation) -> dict[str, float]:
+    """The objective's measure for each element in today's mix (its ceiling)."""
+    from .solution import baseline_metrics  # solution builds on this module
+
+    per, _ = baseline_metrics(form.dataset, form.structure.scope, form.structure.weighting)
+    column = form.structure.objective.replace("-", "_").replace("top3", "top3_share")
+    return per[column].to_dict()
+
+
+def set_ceilings(form: Formulation, levels: dict[str, float] | None) -> None:
+    """Activate today's ceilings (levels per element) or lift them (None)."""
+    if not form.ceiling_rows or (levels is None and not form.ceilings_on):
+        return
+    rows = np.array([form.lp.row(c) for c in form.ceiling_rows.values()])
+    upper = np.array([INF if levels is None else levels[e] for e in form.ceiling_rows])
+    form.lp.set_row_bounds(rows, np.full(len(rows), -INF), upper)
+    form.ceilings_on = levels is not None
 
 
 def budget_limit(policy: Policy, least_musd: float) -> float:
@@ -496,6 +538,7 @@ def _converged(
         )
         if m == st.objective and float(per_element @ form.weights.to_numpy()) > scaled:
             return False
-        if m in st.capped and float(per_element.max(initial=0.0)) > scaled:
+        per_element_matters = m in st.capped or (m == st.objective and form.ceilings_on)
+        if per_element_matters and float(per_element.max(initial=0.0)) > scaled:
             return False
     return True

@@ -49,6 +49,9 @@ class Policy:
     alpha: float = 0.9  # CVaR level: the mean of the worst (1 - alpha) of outcomes
     stockpile_days: float = 55.0  # days of demand held (KOMIR ~55, target 100), drawn first
     scenarios: tuple[str, ...] | None = None  # for robust objectives; None: all in the data
+    # a portfolio objective may trade one element's risk for another's: with this on, no
+    # element's measure may rise above today's mix (elastic: a breach is reported, not hidden)
+    no_worse_than_today: bool = True
 
     @classmethod
     def from_preset(cls, name: str, **changes: Any) -> Policy:
@@ -152,6 +155,7 @@ _TEXT = ("objective", "weights", "preset")
 _SHARE_MAPS = ("caps", "bloc_min", "risk_caps")
 _NESTED_MAPS = ("element_caps", "element_bloc_min")
 _LISTS = ("elements", "scenarios")
+_FLAGS = ("no_worse_than_today",)
 
 
 def _is_number(v: Any) -> bool:
@@ -178,6 +182,8 @@ def _type_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
             )
         ):
             out.append((k, "must map elements to {name: number}, e.g. {Dy: {CHN: 0.3}}"))
+        elif k in _FLAGS and not isinstance(v, bool):
+            out.append((k, "must be true or false"))
         elif k in _LISTS and not (
             isinstance(v, list | tuple) and all(isinstance(x, str) for x in v)
         ):

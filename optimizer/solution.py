@@ -13,7 +13,7 @@ import pandas as pd
 from . import diagnose, metrics, scenarios
 from .dataset import Dataset
 from .model import USD_PER_MUSD, Formulation, StageResults, formulate, solve_stages
-from .policy import Policy, validate
+from .policy import RISK_OBJECTIVES, Policy, validate
 
 TONNE_EPS = 1e-6  # LP round-off below this is not an allocation
 
@@ -36,6 +36,7 @@ class Solution:
     baseline_objective_value: float  # today's mix scored by the same objective
     lp_objective_value: float  # the LP's value of the same (HHI: a lower bound within tolerance)
     shortfalls: pd.DataFrame
+    above_today: pd.DataFrame  # elements whose measure ends above today's despite the ceiling
     shadow_prices: pd.DataFrame
     cut_rounds: int
     seconds: float
@@ -63,6 +64,7 @@ class Solution:
             "elements": _records(self.metrics.reset_index()),
             "baseline_elements": _records(self.baseline_metrics.reset_index()),
             "shortfalls": _records(self.shortfalls),
+            "above_today": _records(self.above_today),
             "shadow_prices": _records(self.shadow_prices),
             "policy": self.policy.to_dict(),
             "dataset": {
@@ -131,6 +133,7 @@ def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> So
         baseline_objective_value=baseline_value,
         lp_objective_value=lp_value,
         shortfalls=shortfalls,
+        above_today=_above_today(policy, per, base_per),
         shadow_prices=diagnose.shadow_prices(form, policy, stages),
         cut_rounds=stages.cut_rounds,
         seconds=stages.seconds,
@@ -147,6 +150,29 @@ def robust_value(form: Formulation, policy: Policy, alloc: pd.DataFrame) -> floa
         policy.stockpile_days,
         form.structure.scenarios,
     )
+
+
+CEILING_SLACK = 1e-6  # cut tolerance: a measure this close to today's is not above it
+
+
+def _above_today(policy: Policy, per: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    """Where the ceiling 'no element worse than today' could not hold within the budget."""
+    columns = ["element", "measure", "today", "optimized", "explanation"]
+    if not policy.no_worse_than_today or policy.objective not in RISK_OBJECTIVES:
+        return pd.DataFrame(columns=columns)
+    m = policy.objective.replace("-", "_").replace("top3", "top3_share")
+    rows = [
+        (
+            e,
+            policy.objective,
+            base.at[e, m],
+            per.at[e, m],
+            f"{e}'s {policy.objective} rises from {base.at[e, m]:.3f} today to {per.at[e, m]:.3f}: the budget cannot keep every element at or below today's level; raise the budget premium.",
+        )
+        for e in per.index
+        if per.at[e, m] > base.at[e, m] + CEILING_SLACK
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 @lru_cache(maxsize=64)

@@ -246,3 +246,29 @@ def test_frontier_is_monotone_between_least_cost_and_least_risk(tmp_path):
     unlimited = optimize(ds, policy.with_changes(budget_usd=1e15, budget_premium=None))
     assert risk[-1] == pytest.approx(unlimited.objective_value, abs=1e-6)
     assert len(f.mixes["point"].unique()) == 9
+
+
+# --- today's ceiling --------------------------------------------------------------------------
+
+
+def test_no_element_ends_more_concentrated_than_today_by_default():
+    ds = load_dataset()
+    kept = optimize(ds, Policy())
+    assert (kept.metrics["hhi"] <= kept.baseline_metrics["hhi"] + 1e-6).all()
+    assert kept.above_today.empty
+    # without the ceiling the portfolio objective may trade cheap elements' risk away
+    free = optimize(ds, Policy(no_worse_than_today=False))
+    assert free.objective_value <= kept.objective_value + 1e-7
+    assert (free.metrics["hhi"] > free.baseline_metrics["hhi"] + 1e-6).any()
+
+
+def test_a_ceiling_the_budget_cannot_keep_is_reported(tmp_path):
+    # today 50/50 (HHI 0.5); with no premium the budget only buys the cheap supplier (HHI 1)
+    from builders import two_suppliers
+
+    folder = two_suppliers(tmp_path)
+    pd.DataFrame({"element": ["X", "X"], "supplier": ["AAA", "BBB"], "share": [0.5, 0.5]}).to_csv(folder / "baseline.csv", index=False)
+    sol = optimize(load_dataset(folder), Policy(budget_premium=0.0))
+    row = sol.above_today.iloc[0]
+    assert row["element"] == "X" and row["today"] == pytest.approx(0.5) and row["optimized"] == pytest.approx(1.0, abs=1e-6)
+    assert sol.status == "optimal"  # demand is still met: the ceiling yields, not the supply

@@ -7,12 +7,14 @@ returns; no LP is built here. app.py calls main().
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import streamlit as st
 
 from ..errors import InputError
 from . import allocation, constraints, exports, frontier_view, overview, partner_map, sidebar, state
 
+ICON = Path(__file__).resolve().parents[2] / "static" / "favicon.png"
 TABS = ("Overview", "Allocation", "Partner map", "Frontier", "Constraints", "Export")
 VIEW = "view"
 POLICY = "policy"  # the policy the controls describe (validated or not)
@@ -32,7 +34,7 @@ h1 { font-size: 1.9rem !important; margin-bottom: 0 !important; }
 def main() -> None:
     st.set_page_config(
         page_title="Rare-earth sourcing · Korea",
-        page_icon=":material/public:",
+        page_icon=str(ICON),  # a local file: a :material: icon would fetch the favicon from a CDN
         layout="wide",
         initial_sidebar_state="expanded",
     )

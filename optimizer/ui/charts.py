@@ -146,7 +146,7 @@ def mix_bars(
         range=[0, 100] if unit == "share" else None,
     )
     fig.update_xaxes(tickfont={"size": 11})
-    return _layout(fig, 430, legend_title_text="")
+    return _layout(fig, 430, legend_title_text="", legend_traceorder="reversed")
 
 
 def choropleth(
@@ -223,9 +223,14 @@ def choropleth(
             colorscale=colorscale,
             marker={"line": {"color": "#FFFFFF", "width": 0.5}},
             colorbar={
-                "title": {"text": unit, "side": "right"},
-                "thickness": 12,
-                "len": 0.75,
+                "title": {"text": unit, "side": "top"},
+                "orientation": "h",
+                "thickness": 10,
+                "len": 0.45,
+                "x": 0.99,
+                "xanchor": "right",
+                "y": -0.02,
+                "yanchor": "top",
                 "ticksuffix": "%" if measure == "share" and view != "difference" else "",
             },
             name=title or column,
@@ -292,6 +297,7 @@ def choropleth(
         )
     fig.update_geos(
         projection_type="natural earth",
+        projection_rotation={"lon": 150},  # Pacific-centred: flows to Korea do not wrap
         showcoastlines=False,
         showland=False,
         showocean=False,
@@ -306,10 +312,10 @@ def choropleth(
         lonaxis={"showgrid": True, "gridcolor": "#E3E8EF", "dtick": 30},
     )
     fig.update_layout(
-        height=520,
-        margin={"l": 0, "r": 0, "t": 10, "b": 0},
+        height=440,
+        margin={"l": 0, "r": 0, "t": 30, "b": 60},
         font={"family": FONT, "size": 13},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0.0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0},
         paper_bgcolor="white",
         hoverlabel={"bgcolor": "white", "font_size": 12, "align": "left"},
     )

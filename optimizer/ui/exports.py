@@ -34,7 +34,7 @@ def render(solution: Solution) -> None:
     )
     c[1].download_button(
         "Allocation and reports (.xlsx)",
-        state.export_file(solution, "xlsx"),
+        state.deferred_file(solution, "xlsx"),
         file_name="allocation.xlsx",
         mime=XLSX,
         on_click="ignore",
@@ -45,7 +45,7 @@ def render(solution: Solution) -> None:
     )
     c[2].download_button(
         "Allocation with summary (.json)",
-        state.export_file(solution, "json"),
+        state.deferred_file(solution, "json"),
         file_name="allocation.json",
         mime="application/json",
         on_click="ignore",
@@ -57,7 +57,7 @@ def render(solution: Solution) -> None:
     shown = "all elements in scope" if element is None else element
     c[0].download_button(
         "Map data (.geojson)",
-        state.export_file(solution, "geojson", element, extra_key=f"|{element}"),
+        state.deferred_file(solution, "geojson", element),
         file_name=f"partner-map-{element or 'all'}.geojson",
         mime="application/geo+json",
         on_click="ignore",
@@ -77,7 +77,7 @@ def render(solution: Solution) -> None:
     )
     c[2].download_button(
         "Run bundle (.zip)",
-        state.export_file(solution, "bundle"),
+        state.deferred_file(solution, "bundle"),
         file_name="ree-sourcing-run.zip",
         mime="application/zip",
         on_click="ignore",

@@ -12,6 +12,7 @@ from . import format as fmt
 from .overview import MEASURE_NAMES, USD_OBJECTIVES, objective_text
 
 POINT = "frontier_point"
+FOR = "frontier_for"  # the policy the chosen point belongs to
 
 
 def render(solution: Solution) -> None:
@@ -39,8 +40,10 @@ def render(solution: Solution) -> None:
             points["point"], points["premium"], points["cost_usd"], strict=True
         )
     }
-    if st.session_state.get(POINT) not in labels:
-        st.session_state[POINT] = nearest
+    pkey = state.policy_key(policy)
+    if st.session_state.get(POINT) not in labels or st.session_state.get(FOR) != pkey:
+        st.session_state[POINT] = nearest  # a new policy starts at its own solution
+        st.session_state[FOR] = pkey
     chosen = st.select_slider(
         "Budget point (premium over least cost · cost of the mix per year)",
         options=list(labels),
@@ -61,7 +64,9 @@ def render(solution: Solution) -> None:
     c = st.columns(5)
     c[0].metric("Cost", fmt.usd(row["cost_usd"]), border=True)
     c[1].metric("Premium over least cost", fmt.pct(row["premium"]), border=True)
-    c[2].metric(measure.capitalize(), objective_text(policy.objective)(row["risk"]), border=True)
+    c[2].metric(
+        measure[0].upper() + measure[1:], objective_text(policy.objective)(row["risk"]), border=True
+    )
     c[3].metric("China share", fmt.pct(row["china_share"]), border=True)
     c[4].metric("Unmet demand", f"{fmt.tonnes(row['unmet_t'])} REO", border=True)
     st.markdown(f"##### Mix at {labels[chosen]}")
@@ -71,19 +76,20 @@ def render(solution: Solution) -> None:
         config={"displaylogo": False},
         key="frontier_mix",
     )
-    fingerprint, pkey = solution.dataset.fingerprint, state.policy_key(policy)
     d = st.columns(3)
     d[0].download_button(
         "Frontier points (.csv)",
-        state.frontier_file(fingerprint, pkey, state.FRONTIER_POINTS, ".csv", front),
+        state.deferred_frontier_file(front, ".csv"),
         file_name="frontier.csv",
         mime="text/csv",
         on_click="ignore",
+        width="stretch",
     )
     d[1].download_button(
         "Frontier with mixes (.xlsx)",
-        state.frontier_file(fingerprint, pkey, state.FRONTIER_POINTS, ".xlsx", front),
+        state.deferred_frontier_file(front, ".xlsx"),
         file_name="frontier.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
+        width="stretch",
     )

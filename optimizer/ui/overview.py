@@ -56,6 +56,14 @@ def policy_in_words(policy: Policy, solution: Solution | None = None) -> str:
     return "; ".join(parts) + "."
 
 
+def _delta(change: float, text, eps: float) -> dict:
+    """st.metric delta arguments: the signed change with its unit, or 'no change' (no arrow,
+    no colour) when it is below what the display can show."""
+    if abs(change) < eps:
+        return {"delta": "no change", "delta_arrow": "off", "delta_color": "off"}
+    return {"delta": text(change)}
+
+
 def render(solution: Solution) -> None:
     p, b = solution.portfolio, solution.baseline_portfolio
     st.markdown(
@@ -68,8 +76,10 @@ def render(solution: Solution) -> None:
     c[0].metric(
         "Cost of the optimized mix",
         fmt.usd(solution.total_cost_usd),
-        fmt.usd_delta(solution.total_cost_usd - b["cost_usd"]),
-        delta_color="inverse",
+        **{
+            "delta_color": "inverse",
+            **_delta(solution.total_cost_usd - b["cost_usd"], fmt.usd_delta, 0.5),
+        },
         delta_description="vs today's mix",
         help="Landed cost of the optimized tonnes, USD per year.",
         border=True,
@@ -79,7 +89,8 @@ def render(solution: Solution) -> None:
         fmt.usd(solution.least_cost_usd),
         fmt.usd_delta(solution.total_cost_usd - solution.least_cost_usd),
         delta_color="off",
-        delta_description="optimized mix above it",
+        delta_arrow="off",
+        delta_description="optimized above it",
         help="The cheapest mix meeting the same caps and minimums: the base of the budget.",
         border=True,
     )
@@ -94,8 +105,9 @@ def render(solution: Solution) -> None:
         fmt.usd(solution.budget_usd) if solution.budget_usd is not None else "none",
         None
         if solution.budget_usd is None
-        else fmt.usd_delta(solution.budget_usd - solution.total_cost_usd),
+        else fmt.usd(max(solution.budget_usd - solution.total_cost_usd, 0.0)),
         delta_color="off",
+        delta_arrow="off",
         delta_description="left unspent",
         help="Least cost times (1 + premium). The least-cost objective has no budget.",
         border=True,
@@ -104,8 +116,7 @@ def render(solution: Solution) -> None:
     c[0].metric(
         "Portfolio HHI (0-1)",
         fmt.index(p["hhi"]),
-        fmt.index_delta(p["hhi"] - b["hhi"]),
-        delta_color="inverse",
+        **{"delta_color": "inverse", **_delta(p["hhi"] - b["hhi"], fmt.index_delta, 5e-4)},
         delta_description=f"vs today ({fmt.index(b['hhi'])})",
         help="Herfindahl-Hirschman index of supplier shares per element, weighted across "
         "elements. 1 = a single supplier; lower is more diversified.",
@@ -114,8 +125,10 @@ def render(solution: Solution) -> None:
     c[1].metric(
         "China share",
         fmt.pct(p["china_share"]),
-        fmt.pts(p["china_share"] - b["china_share"]),
-        delta_color="inverse",
+        **{
+            "delta_color": "inverse",
+            **_delta(p["china_share"] - b["china_share"], fmt.pts, 5e-4),
+        },
         delta_description=f"vs today ({fmt.pct(b['china_share'])})",
         help="China's share of what is supplied, per element, weighted across elements.",
         border=True,
@@ -123,8 +136,7 @@ def render(solution: Solution) -> None:
     c[2].metric(
         "FORGE share",
         fmt.pct(p["forge_share"]),
-        fmt.pts(p["forge_share"] - b["forge_share"]),
-        delta_color="normal",
+        **{"delta_color": "normal", **_delta(p["forge_share"] - b["forge_share"], fmt.pts, 5e-4)},
         delta_description=f"vs today ({fmt.pct(b['forge_share'])})",
         help="Share supplied by FORGE members (including Korea's domestic sources), weighted "
         "across elements.",
@@ -133,8 +145,10 @@ def render(solution: Solution) -> None:
     c[3].metric(
         "Unmet demand",
         f"{fmt.tonnes(p['unmet_t'])} REO",
-        fmt.tonnes_delta(p["unmet_t"] - b["unmet_t"]) + " REO",
-        delta_color="inverse",
+        **{
+            "delta_color": "inverse",
+            **_delta(p["unmet_t"] - b["unmet_t"], lambda x: fmt.tonnes_delta(x) + " REO", 5e-4),
+        },
         delta_description=f"of {fmt.tonnes(p['demand_t'])} demand",
         help="Tonnes per year no allowed supplier can deliver under this policy.",
         border=True,

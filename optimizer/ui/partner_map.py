@@ -21,7 +21,7 @@ ELEMENT = "map_element"
 FLOWS = "map_flows"
 ALL = "__all__"
 VIEW_LABELS = {"optimized": "Optimized", "baseline": "Today", "difference": "Change"}
-MEASURE_LABELS = {"tonnes": "Tonnes (t REO/yr)", "share": "Share (%)", "value": "Value (USD/yr)"}
+MEASURE_LABELS = {"tonnes": "Tonnes", "share": "Share", "value": "Value"}
 
 
 def topojson_url() -> str:
@@ -83,7 +83,7 @@ def render(solution: Solution) -> None:
     flow_column = maps.value_column("tonnes", view)
     flows = maps.flows(values, flow_column, shapes) if flows_on else None
     korea = charts.korea_point(geo.centroids([geo.KOREA], shapes))
-    what = f"{MEASURE_LABELS[measure].split(' (')[0].lower()}, {VIEW_LABELS[view].lower()}"
+    what = f"{MEASURE_LABELS[measure].lower()}, {VIEW_LABELS[view].lower()}"
     fig = charts.choropleth(
         values,
         column,
@@ -97,7 +97,7 @@ def render(solution: Solution) -> None:
         korea=korea,
         title=what,
     )
-    left, right = st.columns([3.2, 1])
+    left, right = st.columns([2.6, 1.4])
     with left:
         st.plotly_chart(
             fig,
@@ -126,10 +126,10 @@ def render(solution: Solution) -> None:
         st.markdown("**Domestic sources** (no shape on the map)")
         dom = maps.domestic_values(values, shapes)
         st.dataframe(
-            _display(dom, measure),
+            _display(dom),
             hide_index=True,
             width="stretch",
-            column_config=_columns(measure),
+            column_config=DOMESTIC_COLUMNS,
         )
         korea_total = values.loc[values["supplier"].isin(dom["supplier"]), column].sum()
         unit = {"tonnes": "t REO/yr", "share": "", "value": "USD/yr"}[measure]
@@ -194,16 +194,14 @@ def _partner_table(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _display(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
-    out = frame[["name", "baseline_t", "optimized_t", "capacity_t"]].copy()
+def _display(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame[["name", "optimized_t", "baseline_t"]].copy()
     out["name"] = out["name"].str.replace("Korea: ", "", regex=False)
     return out
 
 
-def _columns(measure: str) -> dict:
-    return {
-        "name": "Source",
-        "baseline_t": st.column_config.NumberColumn("Today (t)", format="%,.1f"),
-        "optimized_t": st.column_config.NumberColumn("Optimized (t)", format="%,.1f"),
-        "capacity_t": st.column_config.NumberColumn("Capacity (t/yr)", format="%,.1f"),
-    }
+DOMESTIC_COLUMNS = {
+    "name": "Source",
+    "optimized_t": st.column_config.NumberColumn("Optimized (t/yr)", format="%,.1f"),
+    "baseline_t": st.column_config.NumberColumn("Today (t/yr)", format="%,.1f"),
+}

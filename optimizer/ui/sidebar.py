@@ -8,6 +8,7 @@ by `ree-sourcing solve --policy`, still gives exactly this policy.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, MutableMapping
 from typing import Any
@@ -38,6 +39,7 @@ RECYCLED = "recycled_min_pct"
 ELEMENTS = "elements"
 WEIGHTS = "weights"
 HHI_CAP = "hhi_cap"
+NO_WORSE = "no_worse_than_today"
 STOCKPILE = "stockpile_days"
 ALPHA = "alpha"
 CAPS = "caps_table"  # other suppliers' caps: supplier, cap_pct
@@ -82,6 +84,10 @@ PRESET_LABELS = {
 }
 
 
+def _has_field(name: str) -> bool:
+    return name in {f.name for f in dataclasses.fields(Policy)}
+
+
 def _empty_caps() -> pd.DataFrame:
     return pd.DataFrame({"supplier": pd.Series(dtype=object), "cap_pct": pd.Series(dtype=float)})
 
@@ -106,6 +112,7 @@ def defaults(dataset: Dataset) -> dict[str, Any]:
         ELEMENTS: list(dataset.demanded_elements),
         HHI_CAP: 1.0,
         STOCKPILE: 55,
+        **({NO_WORSE: bool(Policy().no_worse_than_today)} if _has_field(NO_WORSE) else {}),
         ALPHA: 0.9,
         **constraint_defaults(dataset),
     }
@@ -207,6 +214,8 @@ def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
         alpha=float(values.get(ALPHA, 0.9)),
         stockpile_days=float(values.get(STOCKPILE, 55)),
     )
+    if NO_WORSE in values and _has_field(NO_WORSE):
+        policy = policy.with_changes(**{NO_WORSE: bool(values[NO_WORSE])})
     name = values.get(PRESET, NO_PRESET)
     if name in PRESETS and preset_reproducible(policy, name):
         policy = policy.with_changes(preset=name)
@@ -339,8 +348,8 @@ def render(dataset: Dataset) -> Policy:
             "Elements in scope",
             dataset.demanded_elements,
             key=ELEMENTS,
-            format_func=lambda e: f"{e} · {names.get(e, e)}",
-            help="The elements optimized and shown; portfolio figures cover these only.",
+            help="The elements optimized and shown; portfolio figures cover these only. "
+            + ", ".join(f"{e} {names.get(e, e)}" for e in dataset.demanded_elements),
         )
         with st.expander("More caps and minimums"):
             suppliers = [s for s in dataset.suppliers.index if s != CHINA]
@@ -396,6 +405,14 @@ def render(dataset: Dataset) -> Policy:
                 help="A ceiling on every element's concentration (HHI, 0-1); 1 = no cap. "
                 "Mostly useful with the least-cost objective.",
             )
+            if NO_WORSE in ss:
+                st.toggle(
+                    "No element worse than today",
+                    key=NO_WORSE,
+                    help="A portfolio objective may trade one element's risk for another's; "
+                    "with this on, no element's measure may rise above today's mix (a breach "
+                    "is reported, not hidden).",
+                )
             robust = ss[OBJECTIVE] in ROBUST_OBJECTIVES
             st.slider(
                 "Stockpile (days of demand)",

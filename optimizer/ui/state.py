@@ -61,8 +61,7 @@ def boundaries() -> gpd.GeoDataFrame:
 @st.cache_resource(show_spinner=False)
 def boundary_geojson() -> dict[str, Any]:
     """Every country's shape as GeoJSON (feature id = ISO3) for the choropleth, built once."""
-    shapes = boundaries()
-    return json.loads(geo.to_geojson(shapes[["iso3", "name", shapes.geometry.name]]))
+    return maps.display_geojson(boundaries())
 
 
 def read_upload(data: bytes, filename: str) -> Dataset:
@@ -186,13 +185,15 @@ def map_values(solution: Solution, element: str | None) -> pd.DataFrame:
     return _map_values(solution.dataset.fingerprint, policy_key(solution.policy), element, solution)
 
 
-def map_frame(solution: Solution, element: str | None) -> gpd.GeoDataFrame:
-    return geo.country_frame(map_values(solution, element), boundaries(), key="supplier")
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def _file(fingerprint: str, key: str, kind: str, _solution: Solution, _extra: Any = None) -> bytes:
     return _WRITERS[kind](_solution, _extra)
+
+
+def deferred_file(solution: Solution, kind: str, extra: Any = None) -> Callable[[], bytes]:
+    """A no-argument callable for st.download_button: the file is written by the library only
+    when the user clicks, so opening the Export tab costs nothing."""
+    return lambda: _WRITERS[kind](solution, extra)
 
 
 def export_file(solution: Solution, kind: str, extra: Any = None, extra_key: str = "") -> bytes:
@@ -230,13 +231,15 @@ _WRITERS: dict[str, Callable[[Solution, Any], bytes]] = {
     "summary": lambda s, _: _via_tempfile(lambda p: export.write_summary(s, p), ".json"),
     "yaml": lambda s, _: export.policy_yaml(s.policy).encode("utf-8"),
     "bundle": lambda s, _: _bundle_zip(s),
-    "geojson": lambda s, element: geo.to_geojson(map_frame(s, element)).encode("utf-8"),
+    "geojson": lambda s, element: geo.to_geojson(
+        maps.map_frame(s, element, geo.load_boundaries())
+    ).encode("utf-8"),
 }
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def frontier_file(fingerprint: str, key: str, points: int, suffix: str, _front: Frontier) -> bytes:
-    return _via_tempfile(lambda p: export.write_frontier(_front, p), suffix)
+def deferred_frontier_file(front: Frontier, suffix: str) -> Callable[[], bytes]:
+    """The frontier written by the library (.csv points; .xlsx points and mixes) on click."""
+    return lambda: _via_tempfile(lambda p: export.write_frontier(front, p), suffix)
 
 
 @st.cache_data(show_spinner=False)
