@@ -184,7 +184,7 @@ def to_geojson(gdf: gpd.GeoDataFrame) -> str:
         frame = frame.to_crs(4326)
     geom_name = frame.geometry.name
     geoms = np.asarray(frame.geometry.values, dtype=object)
-    geoms = _orient(shapely.transform(geoms, lambda xy: np.round(xy, GEOJSON_DECIMALS)))
+    geoms = orient_rfc7946(shapely.transform(geoms, lambda xy: np.round(xy, GEOJSON_DECIMALS)))
     columns = [c for c in frame.columns if c != geom_name]
     ids = None
     if "iso3" in frame.columns and frame["iso3"].notna().all() and frame["iso3"].is_unique:
@@ -222,7 +222,7 @@ def _largest_part(geom: BaseGeometry) -> BaseGeometry:
     return parts[int(np.argmax(areas))]
 
 
-def _orient(geoms: np.ndarray) -> np.ndarray:
+def orient_rfc7946(geoms: np.ndarray) -> np.ndarray:
     """Exterior rings counter-clockwise, holes clockwise (RFC 7946 section 3.1.6)."""
     if hasattr(shapely, "orient_polygons"):  # shapely >= 2.1
         return shapely.orient_polygons(geoms, exterior_cw=False)

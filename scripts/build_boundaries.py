@@ -38,10 +38,10 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pyarrow.parquet as pq
 import shapely
-from shapely.geometry.base import BaseGeometry
+
+from optimizer.geo import orient_rfc7946
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "data" / "boundaries.parquet"
@@ -80,23 +80,6 @@ def source_path() -> Path:
     return path
 
 
-def _orient(geoms: np.ndarray) -> np.ndarray:
-    """Exterior rings counter-clockwise, holes clockwise (RFC 7946)."""
-    if hasattr(shapely, "orient_polygons"):  # shapely >= 2.1
-        return shapely.orient_polygons(geoms, exterior_cw=False)
-    from shapely.geometry import MultiPolygon
-    from shapely.geometry.polygon import orient
-
-    def one(g: BaseGeometry) -> BaseGeometry:
-        if g.geom_type == "Polygon":
-            return orient(g, 1.0)
-        if g.geom_type == "MultiPolygon":
-            return MultiPolygon([orient(p, 1.0) for p in g.geoms])
-        return g
-
-    return np.array([one(g) for g in geoms], dtype=object)
-
-
 def boundaries_frame(source: Path | None = None) -> gpd.GeoDataFrame:
     """Read the source and return the cleaned frame (iso3, name, continent, geometry)."""
     raw = gpd.read_file(source or source_path(), engine="pyogrio")
@@ -114,7 +97,7 @@ def boundaries_frame(source: Path | None = None) -> gpd.GeoDataFrame:
         raise SystemExit(f"duplicate iso3 codes after fixing: {duplicated}")
 
     geometry = shapely.set_precision(raw.geometry.values, GRID_DEGREES)
-    geometry = _orient(geometry)
+    geometry = orient_rfc7946(geometry)
     out = gpd.GeoDataFrame(
         {
             "iso3": iso3.to_numpy(dtype=object),
