@@ -146,7 +146,10 @@ def mix_bars(
         range=[0, 100] if unit == "share" else None,
     )
     fig.update_xaxes(tickfont={"size": 11})
-    return _layout(fig, 430, legend_title_text="", legend_traceorder="reversed")
+    _layout(fig, 430)
+    # plotly lists stacked bars top-down by default; "normal" puts China (the bottom layer) first
+    fig.update_layout(legend_title_text="", legend_traceorder="normal")
+    return fig
 
 
 def choropleth(
