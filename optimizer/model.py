@@ -454,7 +454,9 @@ def least_cost_stage(form: Formulation, policy: Policy, fresh: bool) -> tuple[Re
 def risk_stage(form: Formulation, policy: Policy, limit: float, least: float) -> tuple[Result, int]:
     """Least weighted risk with cost at most `limit` (million USD)."""
     set_budget(form, limit)
-    set_ceilings(form, todays_levels(form) if policy.no_worse_than_today and form.ceiling_rows else None)
+    set_ceilings(
+        form, todays_levels(form) if policy.no_worse_than_today and form.ceiling_rows else None
+    )
     form.lp.set_costs(form.stage_costs("risk", least))
     return _cut_loop(form, form.lp.solve(), policy)
 

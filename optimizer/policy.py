@@ -126,8 +126,8 @@ def from_dict(data: Mapping[str, Any], where: str = "policy") -> Policy:
         else:
             values.update(PRESETS[preset])
     for k, v in data.items():
-        if k in fields and v is not None:
-            values[k] = v
+        if k in fields:  # an explicit null means the field's default, so it undoes a preset
+            values[k] = _default(k) if v is None else v
     problems += [
         Problem(where, msg, column=k, value=values[k]) for k, msg in _type_problems(values)
     ]
@@ -158,6 +158,13 @@ _LISTS = ("elements", "scenarios")
 _FLAGS = ("no_worse_than_today",)
 
 
+def _default(name: str) -> Any:
+    field_ = next(f for f in dataclasses.fields(Policy) if f.name == name)
+    if field_.default_factory is not dataclasses.MISSING:
+        return field_.default_factory()
+    return field_.default
+
+
 def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
@@ -166,6 +173,8 @@ def _type_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Wrong kinds of value (a word where a number belongs, a number where a list belongs)."""
     out = []
     for k, v in values.items():
+        if v is None:  # unset: the field's default
+            continue
         if k in _NUMBERS and not _is_number(v):
             out.append((k, "must be a number"))
         elif k in _TEXT and not isinstance(v, str):

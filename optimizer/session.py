@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import multiprocessing
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -45,9 +46,12 @@ class Session:
 
     def optimize(self, policy: Policy) -> Solution:
         """Same answer as optimizer.optimize(), re-using the built model."""
+        started = time.perf_counter()
         policy = validate(policy, self.dataset)
         form, fresh = self.prepare(policy)
-        return solution_from(form, policy, solve_stages(form, policy, fresh))
+        solution = solution_from(form, policy, solve_stages(form, policy, fresh))
+        solution.seconds = time.perf_counter() - started
+        return solution
 
     def _index(self, form: Formulation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Element row, supplier column and LP column of every x variable (cached per model)."""

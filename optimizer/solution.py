@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -79,9 +80,12 @@ class Solution:
 
 def optimize(dataset: Dataset, policy: Policy | None = None) -> Solution:
     """The least-risk mix within the budget (or the least-cost mix within risk caps)."""
+    started = time.perf_counter()
     policy = validate(policy or Policy(), dataset)
     form = formulate(dataset, policy)
-    return solution_from(form, policy, solve_stages(form, policy, fresh=True))
+    solution = solution_from(form, policy, solve_stages(form, policy, fresh=True))
+    solution.seconds = time.perf_counter() - started  # build, both stages and the report
+    return solution
 
 
 def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> Solution:
