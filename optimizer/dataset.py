@@ -60,10 +60,17 @@ class Dataset:
             h.update(frame.to_csv(float_format="%.12g").encode())
         return h.hexdigest()
 
-    @property
+    @cached_property
     def demanded_elements(self) -> list[str]:
         """Elements with positive demand: the ones the model allocates."""
         return [e for e, d in self.elements["demand_t"].items() if d > 0]
+
+    def element_array(self, column: str, scope: tuple[str, ...] | list[str]) -> np.ndarray:
+        """An elements column as floats in `scope` order (cached: metrics ask for it per solve)."""
+        key = (column, tuple(scope))
+        if key not in self._cost_cache:
+            self._cost_cache[key] = self.elements.loc[list(scope), column].to_numpy(dtype=float)
+        return self._cost_cache[key]
 
     def bloc_members(self, bloc: str) -> list[str]:
         return [s for s, blocs in self.supplier_blocs.items() if bloc in blocs]
@@ -102,7 +109,7 @@ class Dataset:
         return self._cost_cache[key]
 
     @cached_property
-    def _cost_cache(self) -> dict[tuple[str, ...], np.ndarray]:
+    def _cost_cache(self) -> dict[tuple, np.ndarray]:
         return {}
 
     @property

@@ -58,8 +58,8 @@ class HighsLP:
         self.highs.setOptionValue("output_flag", False)
         # HHI cuts are met to the solver's feasibility tolerance; the default 1e-7 would put a
         # floor under how exactly the LP can match the true HHI
-        self.highs.setOptionValue("primal_feasibility_tolerance", 1e-10)
-        self.highs.setOptionValue("dual_feasibility_tolerance", 1e-10)
+        self.highs.setOptionValue("primal_feasibility_tolerance", 1e-9)
+        self.highs.setOptionValue("dual_feasibility_tolerance", 1e-9)
         self._col = {v.id: j for j, v in enumerate(problem.exported_variables())}
         self._row = {c.id: i for i, c in enumerate(problem.constraints())}
         self.n_cols = len(self._col)
@@ -137,4 +137,10 @@ class HighsLP:
     def solve(self) -> Result:
         self.highs.run()
         self.solves += 1
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            # The model is always feasible and bounded, so a warm start that ends elsewhere
+            # has lost its way numerically: solve once more from scratch before giving up.
+            self.highs.clearSolver()
+            self.highs.run()
+            self.solves += 1
         return self.current()

@@ -58,7 +58,7 @@ def element_measures(
     pos = dataset.supplier_position
     forge = [pos[s] for s in dataset.bloc_members(FORGE)]
     ordered = -np.sort(-shares, axis=1)
-    demand = dataset.elements.loc[scope, "demand_t"].to_numpy(dtype=float)
+    demand = dataset.element_array("demand_t", scope)
     return {
         "demand_t": demand,
         "supplied_t": supplied,

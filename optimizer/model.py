@@ -57,11 +57,8 @@ class Structure:
 
     @classmethod
     def of(cls, dataset: Dataset, policy: Policy) -> Structure:
-        scope = tuple(
-            e
-            for e in (policy.elements or dataset.demanded_elements)
-            if e in dataset.demanded_elements
-        )
+        demanded = dataset.demanded_elements
+        scope = tuple(e for e in (policy.elements or demanded) if e in demanded)
         robust = policy.objective in ROBUST_OBJECTIVES
         names = policy.scenarios or tuple(dict.fromkeys(dataset.scenarios["scenario"]))
         return cls(
@@ -108,6 +105,7 @@ class Formulation:
     ceiling_rows: dict[str, pulp.LpConstraint]  # R_e - excess_e <= today's R_e (stage 2 only)
     ceiling_excess: dict[str, pulp.LpVariable]
     ceilings_on: bool = False  # whether the ceiling rows are active in the model right now
+    least_cost_cache: tuple[tuple[float, ...], Result] | None = None  # (policy rhs, stage 1)
     lp: HighsLP | None = None
     cuts: int = 0
 
@@ -403,9 +401,10 @@ def _robust_objective(
     )
 
 
-def apply(form: Formulation, policy: Policy) -> None:
+def apply(form: Formulation, policy: Policy, rows_rhs: list | None = None) -> None:
     """Point the built model at another policy of the same structure: right-hand sides only."""
-    keys, rhs = zip(*bounds(form, policy), strict=True) if form.cap_rows else ((), ())
+    rows_rhs = bounds(form, policy) if rows_rhs is None else rows_rhs
+    keys, rhs = zip(*rows_rhs, strict=True) if rows_rhs else ((), ())
     rows = np.array([form.row_index[k] for k in keys], dtype=np.int32)
     rhs = np.array(rhs, dtype=float)
     is_lower = np.array([k[0] in LOWER_BOUND_ROWS for k in keys], dtype=bool)
@@ -430,7 +429,7 @@ def solve_stages(form: Formulation, policy: Policy, fresh: bool) -> StageResults
     """Stage 1: least cost under the policy. Stage 2: least risk within the budget."""
     started = time.perf_counter()
     first, rounds = least_cost_stage(form, policy, fresh)
-    least = float(form.lp.vector(form.cost) @ first.values)
+    least = float(form.vector("cost") @ first.values)
     if form.structure.objective == "cost":
         return StageResults(first, first, least, None, rounds, time.perf_counter() - started)
     limit = budget_limit(policy, least)
@@ -440,15 +439,23 @@ def solve_stages(form: Formulation, policy: Policy, fresh: bool) -> StageResults
 
 def least_cost_stage(form: Formulation, policy: Policy, fresh: bool) -> tuple[Result, int]:
     lp = form.lp
+    rows_rhs = bounds(form, policy)
+    key = tuple(r for _, r in rows_rhs)
+    if not fresh and form.least_cost_cache is not None and form.least_cost_cache[0] == key:
+        # Same caps and minimums as last time (only the budget or CVaR settings moved): the
+        # least cost is the same, so a sweep along the budget skips stage 1
+        return form.least_cost_cache[1], 0
     if fresh:  # PuLP's own solve in formulate() was stage 1
         first = lp.current()
     else:
-        apply(form, policy)
+        apply(form, policy, rows_rhs)
         set_budget(form, INF)
         set_ceilings(form, None)
         lp.set_costs(form.stage_costs("cost"))
         first = lp.solve()
-    return _cut_loop(form, first, policy)
+    first, rounds = _cut_loop(form, first, policy)
+    form.least_cost_cache = (key, first)
+    return first, rounds
 
 
 def risk_stage(form: Formulation, policy: Policy, limit: float, least: float) -> tuple[Result, int]:

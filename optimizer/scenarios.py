@@ -70,22 +70,25 @@ def scenario_set(
                 for n in unknown
             ]
         )
-    pair_supplier = np.array([s for s, _ in pairs], dtype=object)
-    pair_element = np.array([e for _, e in pairs], dtype=object)
+    col = {p: j for j, p in enumerate(pairs)}
+    by_supplier: dict[str, list[int]] = {}
+    for j, (s, _) in enumerate(pairs):
+        by_supplier.setdefault(s, []).append(j)
+    groups = dict(list(sc.groupby("scenario", sort=False)))  # one pass, not one filter a scenario
     avail = np.ones((len(chosen), len(pairs)))
     prob, dur, desc = [], [], []
     for k, name in enumerate(chosen):
-        rows = sc[sc["scenario"] == name]
-        for specific in (False, True):  # '*' rows first, so element rows override them
-            for s, e, a in zip(
-                rows["supplier"], rows["element"], rows["availability"], strict=True
-            ):
-                if (e != ANY_ELEMENT) != specific:
-                    continue
-                hit = pair_supplier == s
-                if e != ANY_ELEMENT:
-                    hit &= pair_element == e
-                avail[k, hit] = a
+        rows = groups[name]
+        # '*' rows first, so a row for a specific element overrides its supplier's '*' row
+        ordered = sorted(
+            zip(rows["supplier"], rows["element"], rows["availability"], strict=True),
+            key=lambda r: r[1] != ANY_ELEMENT,
+        )
+        for s, e, a in ordered:
+            if e == ANY_ELEMENT:
+                avail[k, by_supplier.get(s, [])] = a
+            elif (s, e) in col:
+                avail[k, col[s, e]] = a
         prob.append(float(rows["probability"].iloc[0]))
         d = rows["duration_days"].iloc[0] if "duration_days" in rows else np.nan
         dur.append(DAYS if pd.isna(d) else float(d))
@@ -216,8 +219,22 @@ def tail_loss(
     elements = [e for e in dataset.demanded_elements if e in set(mix["element"])]
     offers = dataset.offers[dataset.offers["element"].isin(elements)]
     pairs = list(zip(offers["supplier"], offers["element"], strict=True))
-    ss = scenario_set(dataset, pairs, names)
-    lost = losses(ss, mix_vector(mix, pairs), dataset, elements, stockpile_days)
+    return tail_of(
+        scenario_set(dataset, pairs, names), mix, dataset, elements, measure, alpha, stockpile_days
+    )
+
+
+def tail_of(
+    ss: ScenarioSet,
+    mix: pd.DataFrame,
+    dataset: Dataset,
+    elements: list[str],
+    measure: str,
+    alpha: float,
+    stockpile_days: float,
+) -> float:
+    """CVaR (or worst case) of a mix over an already built scenario set."""
+    lost = losses(ss, mix_vector(mix, list(ss.pairs)), dataset, elements, stockpile_days)
     if measure == "worst-case":
         return float(lost.max(initial=0.0))
     return cvar(np.concatenate([[0.0], lost]), ss.weights, alpha)

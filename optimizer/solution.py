@@ -144,15 +144,16 @@ def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> So
     )
 
 
-def robust_value(form: Formulation, policy: Policy, alloc: pd.DataFrame) -> float:
+def robust_value(form: Formulation, policy: Policy, mix: pd.DataFrame) -> float:
     """CVaR or worst-case loss in USD, computed directly from the mix's scenario losses."""
-    return scenarios.tail_loss(
+    return scenarios.tail_of(
+        form.scenario_set,
+        mix,
         form.dataset,
-        alloc,
+        list(form.structure.scope),
         policy.objective,
         policy.alpha,
         policy.stockpile_days,
-        form.structure.scenarios,
     )
 
 

@@ -113,3 +113,24 @@ def test_sweep_is_monotone_in_the_china_cap_and_parallel_agrees():
     )
     assert np.allclose(parallel["cost_usd"], serial["cost_usd"], rtol=1e-9)
     assert seen[-1] == (12, 12)
+
+
+def test_a_long_hhi_sweep_on_one_model_stays_optimal_and_matches_fresh_solves():
+    # warm starts across 100 policies once drove HiGHS to a spurious "unbounded"; every point
+    # must solve, and a sample of points must match a fresh build
+    ds = load_dataset()
+    grids = dict([parse_grid("china_cap=0.3:0.8:10"), parse_grid("budget_premium=0:0.5:10")])
+    table = sweep(ds, Policy(), grids)
+    assert len(table) == 100 and set(table["status"]) <= {"optimal", "shortfall"}
+    for i in (0, 31, 57, 99):
+        row = table.iloc[i]
+        fresh = optimize(
+            ds,
+            apply_parameter(
+                apply_parameter(Policy(), "china_cap", row["china_cap"]),
+                "budget_premium",
+                row["budget_premium"],
+            ),
+        )
+        assert row["hhi"] == pytest.approx(fresh.portfolio["hhi"], abs=1e-5)
+        assert row["cost_usd"] == pytest.approx(fresh.total_cost_usd, rel=1e-3)
