@@ -15,11 +15,23 @@ from streamlit.testing.v1 import AppTest
 
 from optimizer import Policy, cli, export, geo, load_dataset, optimize
 from optimizer.dataset import BUNDLED_DATA
+from optimizer.metrics import baseline_mix
+from optimizer.scenarios import monte_carlo, scenario_set, stress_test
+from optimizer.session import sweep
+from optimizer.ui import disruptions, sensitivity, sidebar, state
 from optimizer.ui import format as fmt
-from optimizer.ui import sidebar, state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TABS = ["Overview", "Allocation", "Partner map", "Frontier", "Constraints", "Export"]
+TABS = [
+    "Overview",
+    "Allocation",
+    "Partner map",
+    "Frontier",
+    "Scenarios",
+    "Sensitivity",
+    "Constraints",
+    "Export",
+]
 
 
 @pytest.fixture(scope="module")
@@ -293,3 +305,247 @@ def test_export_files_are_what_the_library_writes(dataset, tmp_path):
         assert {"allocation.csv", "summary.json", "policy.yaml", "README.txt"} <= names
     policy = yaml.safe_load(state._WRITERS["yaml"](solution, None))
     assert policy["caps"] == {"CHN": 0.7}
+
+
+# --- Scenarios and Sensitivity tabs ----------------------------------------------------------
+
+
+def chart_spec(at: AppTest, key: str) -> dict:
+    """The figure JSON of the plotly chart with this widget key."""
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id.endswith(f"-{key}"):  # element ids end with the user's key
+            return json.loads(chart.proto.spec)
+    raise AssertionError(f"no plotly chart {key!r}")
+
+
+def trace(spec: dict, name: str) -> dict:
+    found = [t for t in spec["data"] if t.get("name") == name]
+    assert found, f"no trace {name!r} among {[t.get('name') for t in spec['data']]}"
+    return found[0]
+
+
+def open_tab(at: AppTest, name: str) -> AppTest:
+    at.session_state["view"] = name
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def assert_grid_is_stress_test(heatmap: dict, table: pd.DataFrame, column: str, scale: float):
+    """Every cell of the heatmap is stress_test's value (display units), 0 where it lists none."""
+    scenarios, elements, z = heatmap["y"], heatmap["x"], heatmap["z"]
+    listed = {(r["scenario"], r["element"]): r[column] for _, r in table.iterrows()}
+    assert set(table["scenario"]) <= set(scenarios)
+    assert set(table["element"]) <= set(elements)
+    for i, sc in enumerate(scenarios):
+        for j, e in enumerate(elements):
+            assert z[i][j] == pytest.approx(listed.get((sc, e), 0.0) * scale, abs=1e-9), (sc, e)
+
+
+@pytest.mark.parametrize(
+    ("measure", "days"), [("short_share", 55), ("value_at_risk_usd", 55), ("uncovered_t", 0)]
+)
+def test_scenarios_heatmap_is_the_library_stress_test(app, dataset, measure, days):
+    app.sidebar.slider(key=sidebar.STOCKPILE).set_value(days)
+    app.session_state[disruptions.MEASURE] = measure
+    open_tab(app, "Scenarios")
+    assert app.session_state["policy"].stockpile_days == days
+    solution = optimize(dataset, Policy(stockpile_days=days))
+    spec = chart_spec(app, "stress_heatmap")
+    scale = disruptions.MEASURES[measure][2]
+    mixes = {
+        "Today's mix": baseline_mix(dataset, solution.scope),
+        "Optimized mix": solution.allocation,
+    }
+    for name, mix in mixes.items():
+        table = stress_test(dataset, mix, None, days)
+        heatmap = trace(spec, name)
+        assert heatmap["x"] == solution.scope
+        assert_grid_is_stress_test(heatmap, table, measure, scale)
+        assert any(v > 0 for row in heatmap["z"] for v in row)
+
+
+def test_scenario_change_view_is_optimized_minus_today(app, dataset):
+    app.session_state[disruptions.MIX_VIEW] = "change"
+    app.session_state[disruptions.MEASURE] = "short_t"
+    open_tab(app, "Scenarios")
+    solution = optimize(dataset, Policy())
+    today = stress_test(dataset, baseline_mix(dataset, solution.scope), None, 55)
+    opt = stress_test(dataset, solution.allocation, None, 55)
+    heatmap = trace(chart_spec(app, "stress_heatmap"), "Optimized minus today")
+    key = ["scenario", "element"]
+    both = pd.merge(today, opt, on=key, how="outer", suffixes=("_t0", "_t1")).fillna(0.0)
+    both["short_t"] = both["short_t_t1"] - both["short_t_t0"]
+    assert_grid_is_stress_test(heatmap, both[[*key, "short_t"]], "short_t", 1.0)
+
+
+def test_choosing_a_scenario_shows_it_and_marks_the_map(app, dataset):
+    name = "myanmar-border-closure"
+    open_tab(app, "Scenarios")
+    app.selectbox(key=disruptions.PICK).set_value(name).run()
+    assert not app.exception, app.exception
+    rows = dataset.scenarios[dataset.scenarios["scenario"] == name]
+    text = " ".join(m.value for m in app.markdown)
+    assert rows["description"].iloc[0] in text
+    assert f"{rows['probability'].iloc[0]:.0%}" in text
+    assert f"{rows['duration_days'].iloc[0]:g} days" in text
+    # the stress table for the scenario, both mixes, as the library gives it
+    solution = optimize(dataset, Policy())
+    shown = [d.value for d in app.main.dataframe if "stockpile_days_needed" in d.value.columns]
+    assert len(shown) == 2
+    for frame, mix in zip(
+        shown, (baseline_mix(dataset, solution.scope), solution.allocation), strict=True
+    ):
+        table = stress_test(dataset, mix, (name,), 55)
+        assert list(frame["element"]) == list(table["element"])
+        for column in ("short_t", "stockpile_days_needed", "spare_fill_t", "uncovered_t"):
+            assert frame[column].to_numpy() == pytest.approx(table[column].to_numpy())
+        assert frame["fill_premium_usd"].to_numpy() == pytest.approx(
+            table["fill_premium_usd"].to_numpy()
+        )
+
+    # the partner map marks exactly the suppliers (of elements in scope) whose offers it cuts
+    open_tab(app, "Partner map")
+    assert app.session_state[disruptions.PICK] == name
+    pairs = [
+        (s, e)
+        for s, e in zip(dataset.offers["supplier"], dataset.offers["element"], strict=True)
+        if e in solution.scope
+    ]
+    ss = scenario_set(dataset, pairs, (name,))
+    hit = {s for (s, _), a in zip(pairs, ss.availability[0], strict=True) if a < 1}
+    with_shape = hit & set(geo.load_boundaries()["iso3"])
+    assert with_shape == {"CHN", "MMR"}
+    spec = chart_spec(app, "partner_map")
+    rings = trace(spec, f"Hit by {name}")
+    assert set(rings["ids"]) == with_shape
+    choropleth = spec["data"][0]
+    colors = dict(zip(choropleth["locations"], choropleth["marker"]["line"]["color"], strict=True))
+    assert {c for c, color in colors.items() if color != "#FFFFFF"} == with_shape
+    assert any(name in m.value and "Myanmar" in m.value for m in app.markdown)
+
+    # clearing it removes the marks
+    app.button(key="clear_pick_map").click().run()
+    assert not app.exception
+    spec = chart_spec(app, "partner_map")
+    assert not [t for t in spec["data"] if str(t.get("name", "")).startswith("Hit by")]
+
+
+def test_monte_carlo_panel_is_the_library_monte_carlo(app, dataset):
+    open_tab(app, "Scenarios")
+    app.number_input(key=disruptions.SAMPLES).set_value(5_000)
+    app.number_input(key=disruptions.SEED).set_value(7)
+    app.button(key="run_mc").click().run()
+    assert not app.exception, app.exception
+    solution = optimize(dataset, Policy())
+    tables = [d.value for d in app.main.dataframe if "prob_any" in d.value.columns]
+    assert len(tables) == 2
+    for frame, mix in zip(
+        tables, (baseline_mix(dataset, solution.scope), solution.allocation), strict=True
+    ):
+        mc = monte_carlo(dataset, mix, 5_000, 7).per_element
+        assert list(frame["element"]) == list(mc.index)
+        for column in ("mean_t", "stderr_t", "p90_t", "p99_t"):
+            assert frame[column].to_numpy() == pytest.approx(mc[column].to_numpy())
+        assert frame["prob_any"].to_numpy() == pytest.approx(mc["prob_any"].to_numpy() * 100)
+    value = next(d.value for d in app.main.dataframe if "today_musd" in d.value.columns)
+    today = monte_carlo(dataset, baseline_mix(dataset, solution.scope), 5_000, 7).value_lost_usd
+    assert value["today_musd"].to_numpy() == pytest.approx(today.to_numpy() / 1e6)
+
+
+def test_sensitivity_line_is_the_library_sweep(app, dataset):
+    open_tab(app, "Sensitivity")
+    app.selectbox(key=sensitivity.PARAM_Y).set_value(sensitivity.NONE).run()
+    start, stop, points = sensitivity.range_keys("china_cap")
+    app.number_input(key=start).set_value(40.0)
+    app.number_input(key=stop).set_value(100.0)
+    app.number_input(key=points).set_value(4)
+    app.selectbox(key=sensitivity.MEASURE).set_value("hhi").run()
+    assert not app.exception, app.exception
+    app.button(key="run_sweep").click().run()
+    assert not app.exception, app.exception
+    grid = [0.4, 0.6, 0.8, 1.0]
+    expected = sweep(dataset, Policy(), {"china_cap": grid})
+    line = trace(chart_spec(app, "sweep_chart"), "Sweep")
+    assert line["x"] == pytest.approx([v * 100 for v in grid])
+    assert line["y"] == pytest.approx(expected["hhi"].tolist(), abs=1e-6)
+    star = trace(chart_spec(app, "sweep_chart"), "Current policy")
+    assert star["x"] == [100.0]
+    assert star["y"][0] == pytest.approx(optimize(dataset, Policy()).portfolio["hhi"], abs=1e-6)
+    # kept: the same policy and grid shows the same sweep without running it again
+    open_tab(app, "Overview")
+    open_tab(app, "Sensitivity")
+    assert trace(chart_spec(app, "sweep_chart"), "Sweep")["y"] == line["y"]
+
+
+def test_sensitivity_heatmap_is_the_library_sweep(app, dataset):
+    app.sidebar.selectbox(key=sidebar.OBJECTIVE).set_value("cost").run()
+    open_tab(app, "Sensitivity")
+    options = app.selectbox(key=sensitivity.PARAM_X).options
+    assert "Budget premium over least cost" not in options  # least cost has no budget
+    app.selectbox(key=sensitivity.PARAM_Y).set_value("forge_min").run()
+    start, stop, points = sensitivity.range_keys("forge_min")
+    app.number_input(key=stop).set_value(20.0)
+    app.number_input(key=points).set_value(3)
+    app.selectbox(key=sensitivity.MEASURE).set_value("cost_usd").run()
+    app.button(key="run_sweep").click().run()
+    assert not app.exception, app.exception
+    chinas = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
+    forge = [0.0, 0.1, 0.2]
+    expected = sweep(dataset, Policy(objective="cost"), {"forge_min": forge, "china_cap": chinas})
+    heatmap = trace(chart_spec(app, "sweep_chart"), "Sweep")
+    assert heatmap["x"] == pytest.approx([c * 100 for c in chinas])
+    assert heatmap["y"] == pytest.approx([f * 100 for f in forge])
+    for r in expected.itertuples(index=False):
+        i, j = forge.index(r.forge_min), chinas.index(r.china_cap)
+        assert heatmap["z"][i][j] == pytest.approx(r.cost_usd / 1e6, rel=1e-9)
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert "Sweep table (.csv)" in labels
+    sweep_csv = pd.read_csv(io.BytesIO(state.sweep_csv(expected)))
+    assert sweep_csv["cost_usd"].to_numpy() == pytest.approx(expected["cost_usd"].to_numpy())
+
+
+def test_cvar_level_shows_only_for_cvar_and_keeps_its_value(app):
+    assert not [s for s in app.sidebar.slider if s.key == sidebar.ALPHA]
+    app.sidebar.selectbox(key=sidebar.OBJECTIVE).set_value("cvar").run()
+    app.sidebar.slider(key=sidebar.ALPHA).set_value(0.95).run()
+    assert app.session_state["policy"].alpha == 0.95
+    app.sidebar.selectbox(key=sidebar.OBJECTIVE).set_value("hhi").run()
+    assert not [s for s in app.sidebar.slider if s.key == sidebar.ALPHA]
+    app.sidebar.selectbox(key=sidebar.OBJECTIVE).set_value("cvar").run()
+    assert app.sidebar.slider(key=sidebar.ALPHA).value == 0.95
+    assert app.session_state["policy"] == Policy(objective="cvar", alpha=0.95)
+
+
+def test_robust_objectives_are_offered(app):
+    options = app.sidebar.selectbox(key=sidebar.OBJECTIVE).options
+    assert sidebar.OBJECTIVE_LABELS["cvar"] in options
+    assert sidebar.OBJECTIVE_LABELS["worst-case"] in options
+
+
+def test_china_cap_above_the_country_cap_leaves_china_to_the_country_cap(dataset):
+    values = {**sidebar.defaults(dataset), sidebar.CHINA_CAP: 60, sidebar.COUNTRY_CAP: 50}
+    policy = sidebar.build_policy(values, dataset)
+    assert policy.caps == {} and policy.country_cap == 0.5
+    assert policy.cap_for(dataset, "CHN", "Nd") == 0.5
+    tighter = sidebar.build_policy({**values, sidebar.CHINA_CAP: 40}, dataset)
+    assert tighter.cap_for(dataset, "CHN", "Nd") == 0.4
+
+
+def test_scenarios_tab_with_data_that_lack_scenarios_or_outage_odds(app):
+    tables = bundled_tables()
+    tables["suppliers"] = tables["suppliers"].drop(columns="outage_probability")
+    app.sidebar.file_uploader[0].set_value(("no-odds.zip", csv_zip(tables), "application/zip"))
+    open_tab(app, "Scenarios")
+    assert not app.error, [e.value for e in app.error]
+    assert chart_spec(app, "stress_heatmap")["data"]
+    assert any("no outage_probability column" in i.value for i in app.info)
+
+    del tables["scenarios"]
+    app.sidebar.file_uploader[0].set_value(("no-scenarios.zip", csv_zip(tables), "application/zip"))
+    open_tab(app, "Scenarios")
+    assert not app.error, [e.value for e in app.error]
+    assert any("no scenarios table" in i.value for i in app.info)
+    open_tab(app, "Partner map")
+    open_tab(app, "Sensitivity")
+    assert not app.error, [e.value for e in app.error]

@@ -1,6 +1,6 @@
 """The app in a real browser (Debian's Chromium via playwright): a control changes a KPI, the
-partner map draws one shape per country with no request leaving the machine, and the Excel
-export downloads as a valid workbook. Screenshots go to test-artifacts/ (gitignored).
+partner map draws one shape per country with no request leaving the machine, the Scenarios
+heatmap and a sensitivity sweep draw, and the Excel export downloads as a valid workbook. Screenshots go to test-artifacts/ (gitignored).
 
 Locally the test skips when /usr/bin/chromium is missing (apt-get install chromium); with
 CI=true it fails instead, so CI cannot pass without running it.
@@ -213,6 +213,33 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
             expect(page.get_by_text("Solving", exact=False)).to_have_count(0, timeout=UI_TIMEOUT)
             page.wait_for_timeout(800)
             page.screenshot(path=ARTIFACTS / f"browser-{i}-{tab.lower()}.png", full_page=True)
+
+        # Scenarios: the stress heatmap (two panels, one per mix) and a scenario's details.
+        _open_tab(page, "Scenarios")
+        heatmap = page.locator(".js-plotly-plot").first
+        expect(heatmap).to_be_visible(timeout=UI_TIMEOUT)
+        expect(heatmap.locator("g.hm image, .heatmaplayer image").first).to_be_attached(
+            timeout=UI_TIMEOUT
+        )
+        page.locator('[data-testid="stSelectbox"]').filter(has_text="Scenario").last.click()
+        page.get_by_role("option").filter(has_text="china-embargo").click()
+        expect(page.get_by_text("China stops all rare-earth exports", exact=False)).to_be_visible(
+            timeout=UI_TIMEOUT
+        )
+        _wait_idle(page)
+        page.wait_for_timeout(800)
+        page.screenshot(path=ARTIFACTS / "browser-9-scenarios.png", full_page=True)
+
+        # Sensitivity: the default two-parameter sweep runs with a progress bar and draws.
+        _open_tab(page, "Sensitivity")
+        page.get_by_role("button", name=re.compile(r"Run sweep")).click()
+        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=UI_TIMEOUT)
+        expect(page.get_by_role("button", name=re.compile(r"Sweep table"))).to_be_visible(
+            timeout=UI_TIMEOUT
+        )
+        _wait_idle(page)
+        page.wait_for_timeout(800)
+        page.screenshot(path=ARTIFACTS / "browser-10-sensitivity.png", full_page=True)
 
         # The Excel export downloads and opens as a workbook with the allocation.
         _open_tab(page, "Export")

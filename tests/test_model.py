@@ -267,8 +267,14 @@ def test_a_ceiling_the_budget_cannot_keep_is_reported(tmp_path):
     from builders import two_suppliers
 
     folder = two_suppliers(tmp_path)
-    pd.DataFrame({"element": ["X", "X"], "supplier": ["AAA", "BBB"], "share": [0.5, 0.5]}).to_csv(folder / "baseline.csv", index=False)
+    pd.DataFrame({"element": ["X", "X"], "supplier": ["AAA", "BBB"], "share": [0.5, 0.5]}).to_csv(
+        folder / "baseline.csv", index=False
+    )
     sol = optimize(load_dataset(folder), Policy(budget_premium=0.0))
     row = sol.above_today.iloc[0]
-    assert row["element"] == "X" and row["today"] == pytest.approx(0.5) and row["optimized"] == pytest.approx(1.0, abs=1e-6)
+    assert (
+        row["element"] == "X"
+        and row["today"] == pytest.approx(0.5)
+        and row["optimized"] == pytest.approx(1.0, abs=1e-6)
+    )
     assert sol.status == "optimal"  # demand is still met: the ceiling yields, not the supply

@@ -12,10 +12,30 @@ from pathlib import Path
 import streamlit as st
 
 from ..errors import InputError
-from . import allocation, constraints, exports, frontier_view, overview, partner_map, sidebar, state
+from . import (
+    allocation,
+    constraints,
+    disruptions,
+    exports,
+    frontier_view,
+    overview,
+    partner_map,
+    sensitivity,
+    sidebar,
+    state,
+)
 
 ICON = Path(__file__).resolve().parents[2] / "static" / "favicon.png"
-TABS = ("Overview", "Allocation", "Partner map", "Frontier", "Constraints", "Export")
+TABS = (
+    "Overview",
+    "Allocation",
+    "Partner map",
+    "Frontier",
+    "Scenarios",
+    "Sensitivity",
+    "Constraints",
+    "Export",
+)
 VIEW = "view"
 POLICY = "policy"  # the policy the controls describe (validated or not)
 POLICY_PROBLEMS = "policy_problems"
@@ -40,6 +60,8 @@ def main() -> None:
     )
     st.html(CSS)
     ss = st.session_state
+    # views draw their controls only while their tab is open; keep what they were set to
+    sidebar.keep(ss, disruptions.KEPT + sensitivity.kept_keys(ss))
     dataset = state.current_dataset(ss)
     policy = sidebar.render(dataset)
     sidebar.render_data(dataset)
@@ -96,6 +118,8 @@ def main() -> None:
         allocation.render,
         partner_map.render,
         frontier_view.render,
+        disruptions.render,
+        sensitivity.render,
         constraints.render,
         exports.render,
     )

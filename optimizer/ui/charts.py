@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from ..dataset import Dataset
 from ..geo import KOREA
@@ -164,10 +165,17 @@ def choropleth(
     flows: pd.DataFrame | None = None,
     korea: tuple[float, float] | None = None,
     title: str = "",
+    hits: pd.DataFrame | None = None,
+    hit_label: str = "",
 ) -> go.Figure:
     """The partner map: every country of the boundary file shaded by `column` of map_values
-    (0 where a country supplies nothing), bloc partners marked, optional flows into Korea."""
+    (0 where a country supplies nothing), bloc partners marked, optional flows into Korea.
+
+    `hits` (optimizer.heatmaps.scenario_hits with lon and lat) marks the suppliers a disruption
+    scenario hits: a red outline on their shapes, a red ring on each, and a hover line saying
+    what still arrives; `hit_label` names the scenario."""
     v = values.set_index("supplier")
+    hit_detail = {} if hits is None else dict(zip(hits["supplier"], hits["detail"], strict=True))
     z = v[column].reindex(codes).fillna(0.0).to_numpy(dtype=float)
     z_shown = z * (100.0 if measure == "share" else 1.0) / (1e6 if measure == "value" else 1.0)
     unit = {"tonnes": "t REO/yr", "share": "% of supply", "value": "M USD/yr"}[measure]
@@ -202,6 +210,11 @@ def choropleth(
         )
         if r["optimized_supplies"]:
             lines.append(f"Optimized supplies: {_wrap(r['optimized_supplies'])}")
+        if code in hit_detail:
+            lines.append(
+                f"<span style='color:{CHINA_RED}'>Hit by {hit_label}: "
+                f"{_wrap(hit_detail[code])}</span>"
+            )
         return "<br>".join(lines)
 
     hover = [text(c, n) for c, n in zip(codes, names, strict=True)]
@@ -224,7 +237,14 @@ def choropleth(
             text=hover,
             hovertemplate="%{text}<extra></extra>",
             colorscale=colorscale,
-            marker={"line": {"color": "#FFFFFF", "width": 0.5}},
+            marker={
+                "line": {
+                    "color": [CHINA_RED if c in hit_detail else "#FFFFFF" for c in codes],
+                    "width": [2.5 if c in hit_detail else 0.5 for c in codes],
+                }
+                if hit_detail
+                else {"color": "#FFFFFF", "width": 0.5}
+            },
             colorbar={
                 "title": {"text": unit, "side": "top"},
                 "orientation": "h",
@@ -284,6 +304,27 @@ def choropleth(
                     hovertemplate=f"%{{text}}: {BLOC_LABEL.get(bloc, bloc)}<extra></extra>",
                 )
             )
+    if hits is not None and len(hits):
+        shown = hits.dropna(subset=["lon", "lat"])
+        fig.add_trace(
+            go.Scattergeo(
+                lon=shown["lon"].tolist(),
+                lat=shown["lat"].tolist(),
+                ids=shown["supplier"].tolist(),
+                mode="markers",
+                marker={
+                    "symbol": "circle-open",
+                    "color": CHINA_RED,
+                    "size": 22,
+                    "line": {"width": 3},
+                },
+                name=f"Hit by {hit_label}",
+                text=shown["name"].tolist(),
+                customdata=[_wrap(d) for d in shown["detail"]],
+                hovertemplate=f"<b>%{{text}}</b>: hit by {hit_label}<br>%{{customdata}}"
+                "<extra></extra>",
+            )
+        )
     if korea is not None:
         fig.add_trace(
             go.Scattergeo(
@@ -425,6 +466,226 @@ def frontier_chart(
     return _layout(fig, 420)
 
 
+SHORT_SCALE = [
+    [0.0, "#FFFFFF"],
+    [0.02, "#FDEBD3"],
+    [0.35, "#F5A66B"],
+    [0.7, "#D9502F"],
+    [1.0, "#8E1B12"],
+]
+CHANGE_SCALE = [[0.0, "#1B7F5B"], [0.5, "#FFFFFF"], [1.0, CHINA_RED]]
+
+
+def stress_heatmap(
+    panels: list[tuple[str, pd.DataFrame]],
+    unit: str,
+    number: str,
+    change: bool = False,
+    scenario_notes: dict[str, str] | None = None,
+) -> go.Figure:
+    """Scenario (rows) x element (columns) grids, one panel per mix, on one colour scale.
+
+    `panels` are (title, grid) with grids in display units already (optimizer.heatmaps
+    .stress_grid times the unit's scale); `number` is a d3 format for the cell labels and hover;
+    `change` draws a diverging scale centred on 0 (green: less short than today)."""
+    rows = len(panels)
+    height_each = 40 + 34 * max(len(g.index) for _, g in panels)
+    fig = make_subplots(
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.09 if rows > 1 else 0.0,
+        subplot_titles=[t for t, _ in panels],
+    )
+    top = max(float(np.nanmax(np.abs(g.to_numpy()))) if g.size else 0.0 for _, g in panels)
+    top = top or 1.0
+    notes = scenario_notes or {}
+    for i, (title, grid) in enumerate(panels, start=1):
+        z = grid.to_numpy(dtype=float)
+        text = [[_cell(v, number) for v in row] for row in z]
+        custom = [[notes.get(sc, "") for _ in grid.columns] for sc in grid.index]
+        fig.add_trace(
+            go.Heatmap(
+                z=z.tolist(),
+                x=list(grid.columns),
+                y=list(grid.index),
+                text=text,
+                texttemplate="%{text}",
+                textfont={"size": 10},
+                customdata=custom,
+                coloraxis="coloraxis",
+                xgap=1,
+                ygap=1,
+                name=title,
+                hovertemplate=f"<b>%{{x}}</b> · %{{y}}<br>{title}: %{{z:{number}}} {unit}"
+                "<br>%{customdata}<extra></extra>",
+            ),
+            row=i,
+            col=1,
+        )
+        fig.update_yaxes(autorange="reversed", row=i, col=1)
+    coloraxis: dict[str, Any] = {
+        "colorbar": {"title": {"text": unit, "side": "right"}, "thickness": 12, "len": 0.8},
+    }
+    if change:
+        coloraxis.update(colorscale=CHANGE_SCALE, cmin=-top, cmax=top, cmid=0.0)
+    else:
+        coloraxis.update(colorscale=SHORT_SCALE, cmin=0.0, cmax=top)
+    fig.update_layout(coloraxis=coloraxis)
+    fig.update_xaxes(side="bottom", tickfont={"size": 12})
+    _layout(fig, 60 + rows * height_each)
+    fig.update_layout(plot_bgcolor="#F3F5F8", margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def _cell(value: float, number: str) -> str:
+    """A cell label: blank for 0, '<1' (or '<0.1'...) for what the format would round to 0."""
+    if not np.isfinite(value) or abs(value) < 1e-9:
+        return ""
+    number = number.replace("~", "")
+    text = format(value, number)
+    if float(text.replace(",", "")) == 0:
+        digits = int(number.rsplit(".", 1)[1][:-1]) if "." in number else 0
+        return ("<" if value > 0 else ">-") + format(10.0**-digits, f".{digits}f")
+    return text
+
+
+def sweep_line_chart(
+    line: pd.DataFrame,
+    x_label: str,
+    y_label: str,
+    y_number: str,
+    current: tuple[float, float] | None,
+) -> go.Figure:
+    """One parameter swept: the measure at each value (display units), points where demand is
+    not fully met marked, and the current policy as a star."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=line["x"].tolist(),
+            y=line["y"].tolist(),
+            mode="lines+markers",
+            name="Sweep",
+            line={"color": KOREA_BLUE, "width": 2},
+            marker={"size": 7},
+            customdata=line["status"].tolist(),
+            hovertemplate=f"{x_label} %{{x}}<br>{y_label} %{{y:{y_number}}}"
+            "<br>status: %{customdata}<extra></extra>",
+        )
+    )
+    short = line[line["status"] != "optimal"]
+    if len(short):
+        fig.add_trace(
+            go.Scatter(
+                x=short["x"].tolist(),
+                y=short["y"].tolist(),
+                mode="markers",
+                name="Demand or a minimum not fully met",
+                marker={"symbol": "x", "size": 11, "color": CHINA_RED},
+                hoverinfo="skip",
+            )
+        )
+    if current is not None and all(np.isfinite(current)):
+        fig.add_trace(
+            go.Scatter(
+                x=[current[0]],
+                y=[current[1]],
+                mode="markers",
+                name="Current policy",
+                marker={
+                    "symbol": "star",
+                    "size": 18,
+                    "color": "#D4A017",
+                    "line": {"color": "#7A5C00", "width": 1},
+                },
+                hovertemplate=f"Current policy<br>{x_label} %{{x}}<br>{y_label} "
+                f"%{{y:{y_number}}}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title_text=x_label, gridcolor="#E6E9EF")
+    fig.update_yaxes(title_text=y_label, gridcolor="#E6E9EF")
+    return _layout(fig, 420)
+
+
+def sweep_heatmap(
+    surface: pd.DataFrame,
+    status: pd.DataFrame,
+    x_label: str,
+    y_label: str,
+    z_label: str,
+    z_number: str,
+    current: tuple[float, float] | None,
+    reverse: bool = False,
+) -> go.Figure:
+    """Two parameters swept: the measure on the grid (display units), cells where demand is not
+    fully met crossed, the current policy as a star. `reverse`: higher is better (blue high)."""
+    z = surface.to_numpy(dtype=float)
+    x, y = [float(v) for v in surface.columns], [float(v) for v in surface.index]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            z=[[None if not np.isfinite(v) else v for v in row] for row in z],
+            x=x,
+            y=y,
+            text=[[_cell(v, z_number) if np.isfinite(v) else "" for v in row] for row in z],
+            texttemplate="%{text}",
+            textfont={"size": 11},
+            colorscale="Blues" if reverse else "YlOrRd",
+            colorbar={"title": {"text": z_label, "side": "right"}, "thickness": 12},
+            xgap=1,
+            ygap=1,
+            name="Sweep",
+            hovertemplate=f"{x_label} %{{x}}<br>{y_label} %{{y}}<br>{z_label} %{{z:{z_number}}}"
+            "<extra></extra>",
+        )
+    )
+    flags = status.reindex(index=surface.index, columns=surface.columns)
+    # a cross in each such cell's top-right corner, clear of the cell's number
+    dx, dy = _half_step(x), _half_step(y)
+    xs, ys = [], []
+    for i, yv in enumerate(y):
+        for j, xv in enumerate(x):
+            if flags.iat[i, j] != "optimal":
+                xs.append(xv + 0.72 * dx)
+                ys.append(yv + 0.6 * dy)
+    if xs:
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="markers",
+                name="Demand or a minimum not fully met",
+                marker={"symbol": "x", "size": 8, "color": "#3A4552"},
+                hoverinfo="skip",
+            )
+        )
+    if current is not None and all(np.isfinite(current)):
+        fig.add_trace(
+            go.Scatter(
+                x=[current[0]],
+                y=[current[1]],
+                mode="markers",
+                name="Current policy",
+                marker={
+                    "symbol": "star",
+                    "size": 20,
+                    "color": "#D4A017",
+                    "line": {"color": "#111111", "width": 1.5},
+                },
+                hovertemplate=f"Current policy<br>{x_label} %{{x}}<br>{y_label} %{{y}}"
+                "<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title_text=x_label, tickvals=x)
+    fig.update_yaxes(title_text=y_label, tickvals=y)
+    return _layout(fig, 480)
+
+
+def _half_step(values: list[float]) -> float:
+    steps = np.diff(sorted(values))
+    return float(steps.min()) / 2 if len(steps) and steps.min() > 0 else 0.5
+
+
 def korea_point(centroids: pd.DataFrame) -> tuple[float, float] | None:
     row = centroids[centroids["iso3"] == KOREA]
     if row.empty:
@@ -432,4 +693,14 @@ def korea_point(centroids: pd.DataFrame) -> tuple[float, float] | None:
     return float(row["lon"].iloc[0]), float(row["lat"].iloc[0])
 
 
-__all__ = ["UNITS", "choropleth", "frontier_chart", "korea_point", "mix_bars", "supplier_colors"]
+__all__ = [
+    "UNITS",
+    "choropleth",
+    "frontier_chart",
+    "korea_point",
+    "mix_bars",
+    "stress_heatmap",
+    "supplier_colors",
+    "sweep_heatmap",
+    "sweep_line_chart",
+]

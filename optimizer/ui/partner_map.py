@@ -11,9 +11,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import geo, maps
+from .. import geo, heatmaps, maps
 from ..solution import Solution
-from . import charts, state
+from . import charts, disruptions, state
 
 VIEW = "map_view"
 MEASURE = "map_measure"
@@ -84,6 +84,8 @@ def render(solution: Solution) -> None:
     flows = maps.flows(values, flow_column, shapes) if flows_on else None
     korea = charts.korea_point(geo.centroids([geo.KOREA], shapes))
     what = f"{MEASURE_LABELS[measure].lower()}, {VIEW_LABELS[view].lower()}"
+    scenario = disruptions.picked(ss, ds)
+    hits = scenario_markers(solution, scenario, element, shapes) if scenario else None
     fig = charts.choropleth(
         values,
         column,
@@ -96,6 +98,8 @@ def render(solution: Solution) -> None:
         flows=flows,
         korea=korea,
         title=what,
+        hits=hits,
+        hit_label=scenario or "",
     )
     left, right = st.columns([2.6, 1.4])
     with left:
@@ -122,6 +126,8 @@ def render(solution: Solution) -> None:
             + ("Flow width ∝ tonnes. " if flows_on else "")
             + f"{geo.ATTRIBUTION} Boundaries at 1:110m; no microstates."
         )
+        if scenario:
+            _scenario_note(solution, scenario, element, hits)
     with right:
         st.markdown("**Domestic sources** (no shape on the map)")
         dom = maps.domestic_values(values, shapes)
@@ -169,6 +175,46 @@ def render(solution: Solution) -> None:
             "optimized_supplies": "Optimized supplies",
         },
     )
+
+
+def scenario_markers(
+    solution: Solution, scenario: str, element: str | None, shapes
+) -> pd.DataFrame:
+    """The suppliers the scenario hits among the offers of the elements shown, with a point on
+    each country (lon, lat; NaN for sources without a shape, such as domestic ones)."""
+    elements = solution.scope if element is None else [element]
+    hits = heatmaps.scenario_hits(solution.dataset, scenario, elements)
+    points = geo.centroids(hits["supplier"], shapes).set_index("iso3")
+    return hits.assign(
+        lon=hits["supplier"].map(points["lon"]).astype(float),
+        lat=hits["supplier"].map(points["lat"]).astype(float),
+    )
+
+
+def _scenario_note(
+    solution: Solution, scenario: str, element: str | None, hits: pd.DataFrame
+) -> None:
+    info = heatmaps.scenario_info(solution.dataset, solution.scope).set_index("scenario")
+    days = info.at[scenario, "duration_days"]
+    scope = "the elements in scope" if element is None else element
+    if len(hits):
+        who = "; ".join(f"{h.name}: {h.detail}" for h in hits.itertuples(index=False))
+        text = (
+            f"**Red outlines and rings: suppliers of {scope} hit by _{scenario}_** "
+            f"(chosen on the Scenarios tab; {days:g} days, "
+            f"{info.at[scenario, 'probability']:.0%} a year). {who}."
+        )
+        off_map = hits.loc[hits["lon"].isna(), "name"].tolist()
+        if off_map:
+            text += f" Without a shape on the map: {', '.join(off_map)}."
+    else:
+        text = (
+            f"_{scenario}_ (chosen on the Scenarios tab) hits no supplier of {scope}, so "
+            "nothing is marked."
+        )
+    c = st.columns([5, 1])
+    c[0].markdown(f"<small>{text}</small>", unsafe_allow_html=True)
+    c[1].button("Clear", on_click=disruptions.clear_pick, key="clear_pick_map", width="stretch")
 
 
 def _partner_table(frame: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,6 @@ from ..policy import (
     OBJECTIVES,
     PRESETS,
     RECYCLING_BLOC,
-    ROBUST_OBJECTIVES,
     WEIGHTINGS,
     Policy,
 )
@@ -183,7 +182,10 @@ def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
     rows are ignored; the library's validate() judges everything else."""
     caps: dict[str, float] = {}
     china = values.get(CHINA_CAP, 100)
-    if china < 100 and CHINA in dataset.suppliers.index:
+    country = values.get(COUNTRY_CAP, 100)
+    # A supplier's own cap replaces the country cap (Policy.cap_for), so China's is set only
+    # when it is the tighter one; otherwise the country cap holds China, as the sidebar says.
+    if china < min(100, country) and CHINA in dataset.suppliers.index:
         caps[CHINA] = china / 100
     for r in _rows(values.get(CAPS)):
         caps[str(r["supplier"])] = float(r["cap_pct"]) / 100
@@ -192,7 +194,6 @@ def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
         element_caps.setdefault(str(r["element"]), {})[str(r["supplier"])] = (
             float(r["cap_pct"]) / 100
         )
-    country = values.get(COUNTRY_CAP, 100)
     bloc_min = {
         b: values[bloc_key(b)] / 100 for b in dataset.blocs if values.get(bloc_key(b), 0) > 0
     }
@@ -278,6 +279,18 @@ def _apply_preset() -> None:
         ss[EDITOR_VERSION] = ss.get(EDITOR_VERSION, 0) + 1
 
 
+SOMETIMES_SHOWN = (ALPHA,)  # controls drawn only when they apply
+
+
+def keep(session: MutableMapping[str, Any], keys: tuple[str, ...]) -> None:
+    """Keep the values of widgets that are not drawn in every run (a control shown only for
+    one objective, a view's control while its tab is closed): Streamlit drops a widget's value
+    at the end of a run that did not draw it, and re-assigning it marks it as the app's own."""
+    for key in keys:
+        if key in session:
+            session[key] = session[key]
+
+
 def _pct_slider(label: str, key: str, help: str, disabled: bool = False) -> None:
     st.slider(label, 0, 100, step=1, key=key, format="%d%%", help=help, disabled=disabled)
 
@@ -286,6 +299,7 @@ def render(dataset: Dataset) -> Policy:
     """Draw the controls; return the Policy they describe (not yet validated)."""
     ss = st.session_state
     sync_to_dataset(ss, dataset)
+    keep(ss, SOMETIMES_SHOWN)
     sb = st.sidebar
     with sb:
         st.markdown("### Policy")
@@ -304,6 +318,17 @@ def render(dataset: Dataset) -> Policy:
             format_func=lambda o: OBJECTIVE_LABELS.get(o, o),
             help=OBJECTIVE_HELP,
         )
+        if ss[OBJECTIVE] == "cvar":
+            st.slider(
+                "CVaR level",
+                0.5,
+                0.99,
+                step=0.01,
+                key=ALPHA,
+                help="CVaR at 0.90 is the mean loss of the worst 10% of outcomes (probability-"
+                "weighted across the dataset's disruption scenarios); higher looks further into "
+                "the tail.",
+            )
         _pct_slider(
             "Budget: premium over least cost",
             PREMIUM,
@@ -342,6 +367,17 @@ def render(dataset: Dataset) -> Policy:
             "At least this share of each element from domestic recycling, as far as its "
             f"capacity allows ({', '.join(recyclers) or 'no recycler in this dataset'}).",
             disabled=not recyclers and ss[RECYCLED] == 0,
+        )
+        st.slider(
+            "Stockpile (days of demand)",
+            0,
+            180,
+            step=5,
+            key=STOCKPILE,
+            format="%d days",
+            help="Strategic stock drawn first in a disruption, in days of each element's demand "
+            "(KOMIR holds about 55 days and targets 100). Used by the Scenarios tab's stress "
+            "test and by the disruption-loss objectives; the concentration objectives ignore it.",
         )
         names = dataset.elements["name"]
         st.multiselect(
@@ -413,26 +449,6 @@ def render(dataset: Dataset) -> Policy:
                     "with this on, no element's measure may rise above today's mix (a breach "
                     "is reported, not hidden).",
                 )
-            robust = ss[OBJECTIVE] in ROBUST_OBJECTIVES
-            st.slider(
-                "Stockpile (days of demand)",
-                0,
-                180,
-                step=5,
-                key=STOCKPILE,
-                disabled=not robust,
-                help="Drawn first in a disruption (KOMIR holds about 55 days; target 100). "
-                "Used by the disruption-loss objectives.",
-            )
-            st.slider(
-                "CVaR level",
-                0.5,
-                0.99,
-                step=0.01,
-                key=ALPHA,
-                disabled=ss[OBJECTIVE] != "cvar",
-                help="CVaR at 0.90 is the mean loss of the worst 10% of outcomes.",
-            )
             st.selectbox(
                 "Element weights",
                 list(WEIGHTINGS),

@@ -12,8 +12,10 @@ import dataclasses
 import io
 import json
 import tempfile
+import threading
 import time
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +30,9 @@ from ..dataset import Dataset, load_dataset
 from ..errors import InputError, Problem
 from ..frontier import Frontier, frontier
 from ..policy import Policy
+from ..scenarios import MonteCarlo, monte_carlo, stress_test
 from ..schema import write_template
+from ..session import sweep
 from ..solution import Solution, optimize
 
 DATASET = "dataset"  # the Dataset in use
@@ -171,6 +175,100 @@ def _frontier(
 def solve_frontier(dataset: Dataset, policy: Policy, points: int = FRONTIER_POINTS) -> Frontier:
     """The cost-risk frontier for this policy (the policy's budget is what moves)."""
     return _frontier(dataset, dataset.fingerprint, policy_key(policy), points, policy)
+
+
+# --- disruptions and sweeps ----------------------------------------------------------------
+
+MIXES = ("baseline", "optimized")  # today's mix and the solution's, as optimizer.maps names them
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _stress(
+    fingerprint: str, key: str, mix: str, stockpile_days: float, _solution: Solution
+) -> pd.DataFrame:
+    return stress_test(
+        _solution.dataset,
+        maps.mix_of(_solution, mix),
+        _solution.policy.scenarios,
+        stockpile_days,
+    )
+
+
+def stress(solution: Solution, mix: str, stockpile_days: float) -> pd.DataFrame:
+    """The library's stress_test of today's mix ('baseline') or the optimized one, over the
+    solution's scope and the policy's scenarios, with this many days of stock."""
+    return _stress(
+        solution.dataset.fingerprint, policy_key(solution.policy), mix, stockpile_days, solution
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _monte_carlo(
+    fingerprint: str, key: str, mix: str, samples: int, seed: int, _solution: Solution
+) -> MonteCarlo:
+    return monte_carlo(_solution.dataset, maps.mix_of(_solution, mix), samples, seed)
+
+
+def simulate(solution: Solution, mix: str, samples: int, seed: int) -> MonteCarlo:
+    """The library's monte_carlo of one mix, cached on dataset, policy, samples and seed.
+    Raises InputError when the dataset has no outage probabilities."""
+    return _monte_carlo(
+        solution.dataset.fingerprint, policy_key(solution.policy), mix, samples, seed, solution
+    )
+
+
+SWEEPS_KEPT = 16
+
+
+@st.cache_resource(show_spinner=False)
+def _sweep_store() -> tuple[threading.Lock, OrderedDict[str, pd.DataFrame]]:
+    """Finished sweeps, shared by every session (newest last). A plain store rather than a
+    cached function, so the progress bar is drawn by the caller, not replayed by the cache."""
+    return threading.Lock(), OrderedDict()
+
+
+def sweep_key(dataset: Dataset, policy: Policy, grids: dict[str, list[float]]) -> str:
+    return json.dumps(
+        {"dataset": dataset.fingerprint, "policy": policy_key(policy), "grids": grids},
+        sort_keys=True,
+    )
+
+
+def cached_sweep(
+    dataset: Dataset, policy: Policy, grids: dict[str, list[float]]
+) -> pd.DataFrame | None:
+    """A finished sweep of exactly this dataset, policy and grid, or None."""
+    lock, store = _sweep_store()
+    key = sweep_key(dataset, policy, grids)
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    return None
+
+
+def run_sweep(
+    dataset: Dataset,
+    policy: Policy,
+    grids: dict[str, list[float]],
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """The library's sweep (one re-used model, in this process), kept for the next ask."""
+    found = cached_sweep(dataset, policy, grids)
+    if found is not None:
+        return found
+    table = sweep(dataset, policy, grids, workers=1, progress=progress)
+    lock, store = _sweep_store()
+    with lock:
+        store[sweep_key(dataset, policy, grids)] = table
+        while len(store) > SWEEPS_KEPT:
+            store.popitem(last=False)
+    return table
+
+
+def sweep_csv(table: pd.DataFrame) -> bytes:
+    """A sweep table as the command line writes it (optimizer.export.write_tables)."""
+    return _via_tempfile(lambda p: export.write_tables({"sweep": table}, p, "sweep table"), ".csv")
 
 
 # --- derived frames and files (cached on the same keys) ------------------------------------
