@@ -147,22 +147,12 @@ def _detail(hit: pd.DataFrame, offered: int) -> str:
 # --- sweeps ----------------------------------------------------------------------------------
 
 SWEEP_MEASURES = ("hhi", "china_share", "forge_share", "cost_usd", "unmet_t", "objective")
-OBJECTIVE_COLUMNS = {
-    "hhi": "hhi",
-    "wgi-hhi": "wgi_hhi",
-    "max-share": "max_share",
-    "top3": "top3_share",
-    "cost": "cost_usd",
-}
-"""The sweep column holding each objective's value. The disruption-loss objectives (cvar,
-worst-case) have none: Session.evaluate does not report them."""
 
 
 def measure_column(measure: str, objective: str) -> str | None:
-    """The sweep table's column for a measure; 'objective' follows the policy's objective
-    (None when the sweep table does not carry it)."""
+    """The sweep table's column for a measure; 'objective' is the policy's own objective."""
     if measure == "objective":
-        return OBJECTIVE_COLUMNS.get(objective)
+        return "objective_value"
     if measure not in SWEEP_MEASURES:
         raise ValueError(f"unknown measure {measure!r}: choose {', '.join(SWEEP_MEASURES)}")
     return measure

@@ -77,14 +77,14 @@ class Policy:
         return yaml.safe_dump(self.to_dict(), sort_keys=False)
 
     def cap_for(self, dataset: Dataset, supplier: str, element: str) -> float:
-        """The effective cap on one supplier's share of one element (1.0 = no cap)."""
-        if supplier in self.element_caps.get(element, {}):
-            return self.element_caps[element][supplier]
-        if supplier in self.caps:
-            return self.caps[supplier]
+        """The effective cap on one supplier's share of one element (1.0 = no cap).
+
+        An element override replaces the supplier's cap; the country cap ("no country above X")
+        holds on top of both, so a looser supplier cap never lets a country past it."""
+        own = self.element_caps.get(element, {}).get(supplier, self.caps.get(supplier, 1.0))
         if self.country_cap is not None and dataset.supplier_kinds[supplier] == "country":
-            return self.country_cap
-        return 1.0
+            return min(own, self.country_cap)
+        return own
 
     def bloc_min_for(self, bloc: str, element: str) -> float:
         return self.element_bloc_min.get(element, {}).get(bloc, self.bloc_min.get(bloc, 0.0))

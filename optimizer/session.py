@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import metrics
+from . import metrics, scenarios
 from .dataset import Dataset
 from .errors import InputError, Problem
 from .model import USD_PER_MUSD, Formulation, Structure, formulate, solve_stages
@@ -77,6 +77,26 @@ class Session:
         per = metrics.element_measures(self.dataset, tonnes, scope)
         out = metrics.portfolio_measures(per, form.weights.to_numpy())
         slack = sum(float(stages.final.values[lp.col(v)]) for v in form.slack.values())
+        if form.scenario_set is not None:  # the disruption loss, from the mix as in a Solution
+            mix = pd.DataFrame(
+                {
+                    "element": [e for _, e in form.x],
+                    "supplier": [s for s, _ in form.x],
+                    "tonnes": stages.final.values[xcols],
+                }
+            )
+            out["objective_value"] = scenarios.tail_of(
+                form.scenario_set,
+                mix,
+                self.dataset,
+                scope,
+                policy.objective,
+                policy.alpha,
+                policy.stockpile_days,
+            )
+        else:
+            name = policy.objective.replace("-", "_").replace("top3", "top3_share")
+            out["objective_value"] = out["cost_usd" if name == "cost" else name]
         short = out["unmet_t"] > 1e-6 or slack > 1e-6
         return {
             "status": "shortfall" if short else "optimal",

@@ -20,7 +20,6 @@ from ..policy import RECYCLING_BLOC, ROBUST_OBJECTIVES, Policy
 from ..session import parse_grid
 from ..solution import Solution
 from . import charts, state
-from .overview import MEASURE_NAMES
 
 PREFIX = "sens_"
 PARAM_X = "sens_param_x"
@@ -84,6 +83,8 @@ OBJECTIVE_MEASURES = {
     "max-share": Measure("Objective: largest supplier's share (%)", 100.0, ".1f"),
     "top3": Measure("Objective: top-3 suppliers' share (%)", 100.0, ".1f"),
     "cost": Measure("Objective: cost (M USD/yr)", 1e-6, ",.1f"),
+    "cvar": Measure("Objective: CVaR of disruption loss (M USD)", 1e-6, ",.2f"),
+    "worst-case": Measure("Objective: worst-case disruption loss (M USD)", 1e-6, ",.2f"),
 }
 
 
@@ -208,17 +209,8 @@ def render(solution: Solution) -> None:
             else ". Results are kept: coming back to the same policy and grid costs nothing."
         )
     )
-    if policy.objective in ROBUST_OBJECTIVES:
-        st.caption(
-            f"The sweep does not report the {MEASURE_NAMES[policy.objective]} itself yet, so it "
-            "is not among the measures; the mix's concentration, shares, cost and unmet demand "
-            "are."
-        )
     if "china_cap" in (x, y) and policy.country_cap is not None:
-        st.caption(
-            f"China cap values above the single-country cap ({policy.country_cap:.0%}) let "
-            "China go above it: a supplier's own cap replaces the country cap."
-        )
+        st.caption(f"The single-country cap ({policy.country_cap:.0%}) still holds China above it.")
     if problem:
         st.error(f"The grid cannot be read: {problem}")
         return

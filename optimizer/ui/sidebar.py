@@ -183,8 +183,8 @@ def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
     caps: dict[str, float] = {}
     china = values.get(CHINA_CAP, 100)
     country = values.get(COUNTRY_CAP, 100)
-    # A supplier's own cap replaces the country cap (Policy.cap_for), so China's is set only
-    # when it is the tighter one; otherwise the country cap holds China, as the sidebar says.
+    # China's own cap is set only when it is the tighter one: the country cap holds China
+    # anyway (Policy.cap_for takes the smaller), and the policy stays minimal.
     if china < min(100, country) and CHINA in dataset.suppliers.index:
         caps[CHINA] = china / 100
     for r in _rows(values.get(CAPS)):
