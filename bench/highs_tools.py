@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -51,19 +49,7 @@ PULP_PHASES = ("createAndConfigureSolver", "buildSolverModel", "callSolver", "fi
 
 def quiet_banner() -> None:
     """highspy prints a banner the first time a Highs object is made: keep the tables clean."""
-    swallow = getattr(lp_module, "_swallow_banner", None)
-    if swallow is not None:
-        swallow()
-        return
-    sys.stdout.flush()
-    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+    lp_module._swallow_banner()
 
 
 def raw(h: Any) -> highspy.Highs:

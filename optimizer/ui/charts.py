@@ -585,23 +585,7 @@ def sweep_line_chart(
                 hoverinfo="skip",
             )
         )
-    if current is not None and all(np.isfinite(current)):
-        fig.add_trace(
-            go.Scatter(
-                x=[current[0]],
-                y=[current[1]],
-                mode="markers",
-                name="Current policy",
-                marker={
-                    "symbol": "star",
-                    "size": 18,
-                    "color": "#D4A017",
-                    "line": {"color": "#7A5C00", "width": 1},
-                },
-                hovertemplate=f"Current policy<br>{x_label} %{{x}}<br>{y_label} "
-                f"%{{y:{y_number}}}<extra></extra>",
-            )
-        )
+    _mark_current(fig, current, x_label, y_label, f"%{{y:{y_number}}}", 18, "#7A5C00")
     fig.update_xaxes(title_text=x_label, gridcolor="#E6E9EF")
     fig.update_yaxes(title_text=y_label, gridcolor="#E6E9EF")
     return _layout(fig, 420)
@@ -659,23 +643,7 @@ def sweep_heatmap(
                 hoverinfo="skip",
             )
         )
-    if current is not None and all(np.isfinite(current)):
-        fig.add_trace(
-            go.Scatter(
-                x=[current[0]],
-                y=[current[1]],
-                mode="markers",
-                name="Current policy",
-                marker={
-                    "symbol": "star",
-                    "size": 20,
-                    "color": "#D4A017",
-                    "line": {"color": "#111111", "width": 1.5},
-                },
-                hovertemplate=f"Current policy<br>{x_label} %{{x}}<br>{y_label} %{{y}}"
-                "<extra></extra>",
-            )
-        )
+    _mark_current(fig, current, x_label, y_label, "%{y}", 20, "#111111")
     fig.update_xaxes(title_text=x_label, tickvals=x)
     fig.update_yaxes(title_text=y_label, tickvals=y)
     return _layout(fig, 480)
@@ -704,3 +672,26 @@ __all__ = [
     "sweep_heatmap",
     "sweep_line_chart",
 ]
+
+
+def _mark_current(
+    fig: go.Figure, current: Any, x_label: str, y_label: str, y_shown: str, size: int, edge: str
+) -> None:
+    """A star at the current policy's point on a sweep chart (when it lies on the grid)."""
+    if current is None or not all(np.isfinite(current)):
+        return
+    fig.add_trace(
+        go.Scatter(
+            x=[current[0]],
+            y=[current[1]],
+            mode="markers",
+            name="Current policy",
+            marker={
+                "symbol": "star",
+                "size": size,
+                "color": "#D4A017",
+                "line": {"color": edge, "width": 1.5},
+            },
+            hovertemplate=f"Current policy<br>{x_label} %{{x}}<br>{y_label} {y_shown}<extra></extra>",
+        )
+    )
