@@ -681,6 +681,9 @@ def solve_report(sol: Solution) -> str:
         lines.append(
             f"  {label:<12}{f(base.get(key, math.nan)):>16}{f(opt.get(key, math.nan)):>16}"
         )
+    if len(sol.above_today):
+        lines.append("above today (the budget cannot keep every element at today's level)")
+        lines += [f"  - {x}" for x in sol.above_today["explanation"]]
     if len(sol.shortfalls):
         lines.append("shortfalls")
         lines += [f"  - {x}" for x in sol.shortfalls["explanation"]]

@@ -99,3 +99,9 @@ def test_cvar_solve_reports_todays_tail_loss(tmp_path, capsys):
     summary = json.loads((tmp_path / "a.json").read_text())
     assert summary["objective"] == "cvar" and summary["policy"]["stockpile_days"] == 20
     assert summary["objective_value"] <= summary["baseline_objective_value"]
+
+
+def test_solve_reports_elements_the_budget_cannot_keep_at_todays_level(tmp_path, capsys):
+    assert main(["solve", "--budget-premium", "0", "--out", str(tmp_path / "a.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "above today" in out and "Y's hhi rises from 0.685 today" in out

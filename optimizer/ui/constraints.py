@@ -66,6 +66,9 @@ def render(solution: Solution) -> None:
                     "explanation": st.column_config.TextColumn("In words", width="large"),
                 },
             )
+    if len(solution.above_today):
+        st.markdown("##### Above today's level")
+        st.info("\n".join(f"- {t}" for t in solution.above_today["explanation"]))
     st.markdown("##### Shortfalls")
     sf = solution.shortfalls
     if len(sf) == 0:
