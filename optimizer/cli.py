@@ -252,6 +252,11 @@ def _add_policy_flags(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--elements", metavar="Nd,Dy,...", help="optimize only these elements")
     g.add_argument(
+        "--allow-worse-than-today",
+        action="store_true",
+        help="let the portfolio objective raise an element's concentration above today's mix",
+    )
+    g.add_argument(
         "--alpha", type=float, metavar="A", help="CVaR level for --objective cvar (default 0.9)"
     )
     g.add_argument(
@@ -559,6 +564,7 @@ FLAG_OF = {
     "alpha": "--alpha",
     "stockpile_days": "--stockpile-days",
     "scenarios": "--scenarios",
+    "no_worse_than_today": "--allow-worse-than-today",
     "caps": "--cap",
     "element_caps": "--cap",
     "bloc_min": "--bloc-min",
@@ -615,6 +621,8 @@ def _flag_layer(args: argparse.Namespace) -> dict[str, Any]:
             )
         else:
             out.setdefault("risk_caps", {})[name] = value
+    if args.allow_worse_than_today:
+        out["no_worse_than_today"] = False
     if args.scenarios is not None:
         out["scenarios"] = [n.strip() for n in args.scenarios.split(",") if n.strip()]
     if args.elements is not None:

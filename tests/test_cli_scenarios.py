@@ -105,3 +105,12 @@ def test_solve_reports_elements_the_budget_cannot_keep_at_todays_level(tmp_path,
     assert main(["solve", "--budget-premium", "0", "--out", str(tmp_path / "a.csv")]) == 0
     out = capsys.readouterr().out
     assert "above today" in out and "Y's hhi rises from 0.685 today" in out
+
+
+def test_the_ceiling_can_be_lifted_from_the_command_line(tmp_path):
+    kept, free = tmp_path / "k.json", tmp_path / "f.json"
+    assert main(["solve", "--quiet", "--out", str(kept)]) == 0
+    assert main(["solve", "--quiet", "--allow-worse-than-today", "--out", str(free)]) == 0
+    k, f = json.loads(kept.read_text()), json.loads(free.read_text())
+    assert f["policy"]["no_worse_than_today"] is False
+    assert f["objective_value"] <= k["objective_value"] + 1e-7
