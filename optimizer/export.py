@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import metrics
 from .dataset import Dataset
 from .errors import InputError, Problem
 from .frontier import Frontier
@@ -115,13 +116,13 @@ def policy_yaml(policy: Policy) -> str:
 # --- tables for reports --------------------------------------------------------------------
 
 
-def element_comparison(solution: Solution, metrics: tuple[str, ...] = METRICS) -> pd.DataFrame:
+def element_comparison(solution: Solution, columns: tuple[str, ...] = METRICS) -> pd.DataFrame:
     """Per element, each metric for today's mix and the optimized one side by side, plus a
     final 'portfolio' row of the weighted values (summed for tonnes and costs)."""
     base, opt = solution.baseline_metrics, solution.metrics
     out = pd.DataFrame({"element": list(opt.index), "demand_t": opt["demand_t"].to_numpy()})
     portfolio = {"element": "portfolio", "demand_t": solution.portfolio.get("demand_t")}
-    for m in metrics:
+    for m in columns:
         out[f"{m}_baseline"] = base[m].reindex(opt.index).to_numpy()
         out[f"{m}_optimized"] = opt[m].to_numpy()
         total = m.endswith("_t")  # tonnes add up; shares and indices are weighted
@@ -134,8 +135,7 @@ def element_comparison(solution: Solution, metrics: tuple[str, ...] = METRICS) -
 
 def summary_rows(solution: Solution) -> pd.DataFrame:
     """The scalar results and portfolio metrics as field / optimized / baseline rows."""
-    measure = solution.policy.objective.replace("-", "_").replace("top3", "top3_share")
-    measure = "cost_usd" if measure == "cost" else measure
+    measure = metrics.measure_column(solution.policy.objective)
     base = solution.baseline_portfolio
     rows = [
         ("status", solution.status, None),

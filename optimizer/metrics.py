@@ -8,6 +8,8 @@ thousands of times.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -17,6 +19,11 @@ from .dataset import Dataset
 CHINA = "CHN"
 FORGE = "FORGE"
 PORTFOLIO_MEASURES = ("hhi", "wgi_hhi", "max_share", "top3_share", "china_share", "forge_share")
+
+
+def measure_column(objective: str) -> str:
+    """The metrics column holding an objective's value ('cost' -> cost_usd, 'top3' -> top3_share)."""
+    return {"cost": "cost_usd", "top3": "top3_share"}.get(objective, objective.replace("-", "_"))
 
 
 def tonnes_matrix(dataset: Dataset, mix: pd.DataFrame, scope: list[str]) -> np.ndarray:
@@ -92,3 +99,11 @@ def mix_metrics(
     return pd.DataFrame(per, index=pd.Index(scope, name="element")), portfolio_measures(
         per, weights
     )
+
+
+@lru_cache(maxsize=64)
+def baseline_metrics(
+    dataset: Dataset, scope: tuple[str, ...], weighting: str
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Today's mix scored the same way; cached, since every solve shows it beside its own."""
+    return mix_metrics(dataset, baseline_mix(dataset, list(scope)), list(scope), weighting)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from . import risk, scenarios
+from . import metrics, risk, scenarios
 from .dataset import Dataset
 from .lp import INF, HighsLP, Result
 from .policy import RECYCLING_BLOC, RISK_OBJECTIVES, ROBUST_OBJECTIVES, Policy
@@ -145,16 +145,22 @@ class Formulation:
         )
 
     @cached_property
-    def row_index(self) -> dict[tuple[str, str, str], int]:
-        """HiGHS row of every policy row."""
-        tables = {
+    def policy_rows(self) -> dict[str, dict[tuple[str, str], pulp.LpConstraint]]:
+        """The rows a policy's right-hand sides set, by kind (see `bounds`)."""
+        return {
             "cap": self.cap_rows,
             "bloc": self.bloc_rows,
             "risk": self.risk_cap_rows,
             "stock": self.stock_rows,
         }
+
+    @cached_property
+    def row_index(self) -> dict[tuple[str, str, str], int]:
+        """HiGHS row of every policy row."""
         return {
-            (kind, a, b): self.lp.row(c) for kind, t in tables.items() for (a, b), c in t.items()
+            (kind, a, b): self.lp.row(c)
+            for kind, t in self.policy_rows.items()
+            for (a, b), c in t.items()
         }
 
 
@@ -339,13 +345,7 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
 
 def row_of(form: Formulation, key: tuple[str, str, str]) -> pulp.LpConstraint:
     kind, a, b = key
-    table = {
-        "cap": form.cap_rows,
-        "bloc": form.bloc_rows,
-        "risk": form.risk_cap_rows,
-        "stock": form.stock_rows,
-    }
-    return table[kind][a, b]
+    return form.policy_rows[kind][a, b]
 
 
 LOWER_BOUND_ROWS = ("bloc", "stock")  # ">=" rows: the policy sets their lower bound
@@ -470,10 +470,8 @@ def risk_stage(form: Formulation, policy: Policy, limit: float, least: float) ->
 
 def todays_levels(form: Formulation) -> dict[str, float]:
     """The objective's measure for each element in today's mix (its ceiling)."""
-    from .solution import baseline_metrics  # solution builds on this module
-
-    per, _ = baseline_metrics(form.dataset, form.structure.scope, form.structure.weighting)
-    column = form.structure.objective.replace("-", "_").replace("top3", "top3_share")
+    per, _ = metrics.baseline_metrics(form.dataset, form.structure.scope, form.structure.weighting)
+    column = metrics.measure_column(form.structure.objective)
     return per[column].to_dict()
 
 

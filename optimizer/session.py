@@ -95,8 +95,7 @@ class Session:
                 policy.stockpile_days,
             )
         else:
-            name = policy.objective.replace("-", "_").replace("top3", "top3_share")
-            out["objective_value"] = out["cost_usd" if name == "cost" else name]
+            out["objective_value"] = out[metrics.measure_column(policy.objective)]
         short = out["unmet_t"] > 1e-6 or slack > 1e-6
         return {
             "status": "shortfall" if short else "optimal",

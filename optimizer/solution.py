@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -108,7 +107,7 @@ def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> So
     alloc = alloc.sort_values(["element", "tonnes"], ascending=[True, False], ignore_index=True)
     scope = list(form.structure.scope)
     per, portfolio = metrics.mix_metrics(ds, alloc, scope, policy.weights)
-    base_per, base_portfolio = baseline_metrics(ds, tuple(scope), policy.weights)
+    base_per, base_portfolio = metrics.baseline_metrics(ds, tuple(scope), policy.weights)
     shortfalls = diagnose.explain_shortfalls(form, policy, stages)
     lp_value = (
         float(lp.vector(form.objective) @ values) * form.loss_scale
@@ -119,9 +118,8 @@ def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> So
         objective_value = robust_value(form, policy, alloc)
         baseline_value = robust_value(form, policy, metrics.baseline_mix(ds, scope))
     else:
-        name = policy.objective.replace("-", "_").replace("top3", "top3_share")
-        objective_value = portfolio["cost_usd" if name == "cost" else name]
-        baseline_value = base_portfolio["cost_usd" if name == "cost" else name]
+        name = metrics.measure_column(policy.objective)
+        objective_value, baseline_value = portfolio[name], base_portfolio[name]
     return Solution(
         dataset=ds,
         policy=policy,
@@ -165,7 +163,7 @@ def _above_today(policy: Policy, per: pd.DataFrame, base: pd.DataFrame) -> pd.Da
     columns = ["element", "measure", "today", "optimized", "explanation"]
     if not policy.no_worse_than_today or policy.objective not in RISK_OBJECTIVES:
         return pd.DataFrame(columns=columns)
-    m = policy.objective.replace("-", "_").replace("top3", "top3_share")
+    m = metrics.measure_column(policy.objective)
     rows = [
         (
             e,
@@ -178,14 +176,6 @@ def _above_today(policy: Policy, per: pd.DataFrame, base: pd.DataFrame) -> pd.Da
         if per.at[e, m] > base.at[e, m] + CEILING_SLACK
     ]
     return pd.DataFrame(rows, columns=columns)
-
-
-@lru_cache(maxsize=64)
-def baseline_metrics(
-    ds: Dataset, scope: tuple[str, ...], weighting: str
-) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Today's mix scored the same way; cached, since every solve shows it beside its own."""
-    return metrics.mix_metrics(ds, metrics.baseline_mix(ds, list(scope)), list(scope), weighting)
 
 
 def package_versions() -> dict[str, str]:

@@ -77,19 +77,15 @@ def render(solution: Solution) -> None:
         key="frontier_mix",
     )
     d = st.columns(3)
-    d[0].download_button(
+    state.download(
+        d[0],
         "Frontier points (.csv)",
         state.deferred_frontier_file(front, ".csv"),
         file_name="frontier.csv",
-        mime="text/csv",
-        on_click="ignore",
-        width="stretch",
     )
-    d[1].download_button(
+    state.download(
+        d[1],
         "Frontier with mixes (.xlsx)",
         state.deferred_frontier_file(front, ".xlsx"),
         file_name="frontier.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-        width="stretch",
     )

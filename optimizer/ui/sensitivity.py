@@ -246,13 +246,11 @@ def render(solution: Solution) -> None:
     _draw(solution, table, x, y, measure)
     _notes(table)
     d = st.columns([1, 3])
-    d[0].download_button(
+    state.download(
+        d[0],
         "Sweep table (.csv)",
         state.sweep_csv(table),
         file_name="sweep.csv",
-        mime="text/csv",
-        on_click="ignore",
-        width="stretch",
         icon=":material/table:",
         key="download_sweep",
     )

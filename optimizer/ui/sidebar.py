@@ -493,13 +493,11 @@ def render_data(dataset: Dataset) -> None:
                 args=(ss,),
                 width="stretch",
             )
-        st.download_button(
+        state.download(
+            st,
             "Blank dataset template (.xlsx)",
             state.template_file(),
             file_name="ree-sourcing-template.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            width="stretch",
-            on_click="ignore",
         )
         source = ss.get(state.UPLOAD_NAME) or "bundled reference data"
         st.caption(

@@ -343,3 +343,22 @@ def deferred_frontier_file(front: Frontier, suffix: str) -> Callable[[], bytes]:
 @st.cache_data(show_spinner=False)
 def template_file() -> bytes:
     return _via_tempfile(write_template, ".xlsx")
+
+
+MIME_TYPES = {
+    ".csv": "text/csv",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".json": "application/json",
+    ".geojson": "application/geo+json",
+    ".yaml": "application/x-yaml",
+    ".zip": "application/zip",
+}
+
+
+def download(where: Any, label: str, data: Any, file_name: str, **extra: Any) -> None:
+    """A full-width download button whose MIME type follows the file name; a click does not
+    rerun the app (the file is already built or built on demand)."""
+    mime = MIME_TYPES[file_name[file_name.rfind(".") :]]
+    where.download_button(
+        label, data, file_name=file_name, mime=mime, on_click="ignore", width="stretch", **extra
+    )
