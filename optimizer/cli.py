@@ -28,9 +28,9 @@ from . import export
 from . import policy as policy_mod
 from .dataset import BUNDLED_DATA, Dataset, load_dataset
 from .errors import InputError, Problem
-from .metrics import baseline_mix
+from .network.measures import baseline_flows
 from .scenarios import monte_carlo, stress_test
-from .schema import TABLES, write_template
+from .schema import STAGES, TABLES, write_template
 from .session import parse_grid, sweep
 from .solution import Solution, optimize
 
@@ -127,6 +127,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--summary", metavar="FILE.json", help="also write the run summary as JSON")
     p.add_argument(
+        "--flows",
+        metavar="FILE.csv",
+        help="also write every flow of the optimized mix (plant to plant and to Korea)",
+    )
+    p.add_argument(
+        "--baseline-flows",
+        metavar="FILE.csv",
+        help="also write today's flows in the same columns",
+    )
+    p.add_argument(
         "--bundle",
         metavar="FOLDER",
         help="also write a reproducible run bundle (allocation.csv, summary.json, policy.yaml, README.txt)",
@@ -203,7 +213,7 @@ def _add_mix_flag(p: argparse.ArgumentParser) -> None:
         "--allocation",
         default="baseline",
         metavar="FILE|baseline|optimized",
-        help="the mix to test: an allocation file, today's mix (default) or the optimized one for the policy flags",
+        help="the mix to test: a flows file (from solve --flows), today's mix (default) or the optimized one for the policy flags",
     )
 
 
@@ -229,16 +239,21 @@ def _add_policy_flags(p: argparse.ArgumentParser) -> None:
         "--cap",
         action="append",
         default=[],
-        metavar="SUPPLIER=X",
-        help="max share of a supplier in every element; ELEMENT:SUPPLIER=X for one element (repeatable)",
+        metavar="[ELEMENT:][STAGE:]SUPPLIER=X",
+        help="max share of a supplier at every stage of every element, e.g. CHN=0.5; name a stage (separation:CHN=0.5), an element (Dy:CHN=0.3) or both (Dy:separation:CHN=0.3) to narrow it (repeatable)",
     )
-    g.add_argument("--country-cap", type=float, metavar="X", help="max share of any single country")
+    g.add_argument(
+        "--country-cap",
+        type=float,
+        metavar="X",
+        help="max share of any single foreign country, at every stage",
+    )
     g.add_argument(
         "--bloc-min",
         action="append",
         default=[],
-        metavar="BLOC=X",
-        help="min share from a bloc (e.g. FORGE=0.25); ELEMENT:BLOC=X for one element (repeatable)",
+        metavar="[ELEMENT:][STAGE:]BLOC=X",
+        help="min share from a bloc at every stage (e.g. FORGE=0.25); narrow it like --cap (repeatable)",
     )
     g.add_argument(
         "--recycled-min", type=float, metavar="X", help="min share from domestic recycling"
@@ -275,6 +290,22 @@ def _add_policy_flags(p: argparse.ArgumentParser) -> None:
         choices=policy_mod.WEIGHTINGS,
         help="how elements combine into the portfolio (default value)",
     )
+    g.add_argument(
+        "--stage",
+        choices=policy_mod.STAGE_RULES,
+        help="which stage's risk counts: each element's worst stage (default), the sum over stages, or one stage",
+    )
+    g.add_argument(
+        "--year",
+        type=int,
+        metavar="YYYY",
+        help="also use plants under construction or planned whose first year is YYYY or earlier",
+    )
+    g.add_argument(
+        "--stockpile-as-supplier",
+        action="store_true",
+        help="round one's behaviour: let KOMIR's stockpile sell every year like a supplier",
+    )
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -290,16 +321,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     rated = int(status["confirmed"].sum() + status["estimate"].sum())
     estimates = int(status["estimate"].sum())
     n_scen = ds.scenarios["scenario"].nunique() if len(ds.scenarios) else 0
+    by_stage = ds.plants["stage"].value_counts()
+    by_status = ds.plants["plant_status"].value_counts()
+    forms = ds.demand[ds.demand["demand_t"] > 0].groupby("form")["demand_t"].sum()
     lines = [
-        f"dataset      {ds.origin}",
+        f"dataset      {ds.origin} ({ds.form} form)",
         f"as of        {ds.as_of}",
         f"sha256       {ds.fingerprint}",
         f"elements     {len(el)} ({len(ds.demanded_elements)} with demand)",
         f"suppliers    {len(ds.suppliers)} ("
         + ", ".join(f"{n} {k}" for k, n in kinds.items())
         + ")",
-        f"offers       {len(ds.offers)}",
-        f"baseline     {len(ds.baseline)} rows",
+        f"plants       {len(ds.plants)} ("
+        + ", ".join(f"{by_stage[s]} {s}" for s in ds.stages)
+        + "; "
+        + ", ".join(f"{n} {k}" for k, n in by_status.items())
+        + ")",
+        f"capacity     {len(ds.capacity)} plant-element rows; {len(ds.feeds)} feed rules",
+        "demand       by form: " + ", ".join(f"{k} {v:,.0f} t" for k, v in forms.items()),
+        f"today        {len(ds.baseline_flows)} flows",
         f"scenarios    {n_scen} ({len(ds.scenarios)} rows)",
         f"demand       {demand:,.0f} t REO a year, worth {_usd(value)} at reference prices",
         f"estimates    {estimates / rated:.0%} of rows with a status ({estimates} of {rated})"
@@ -318,10 +358,16 @@ def cmd_template(args: argparse.Namespace) -> int:
             write_template(path)
     else:
         write_template(path)  # raises the message naming the right extension
-    required = [n for n, t in TABLES.items() if t.required]
-    optional = [n for n, t in TABLES.items() if not t.required]
+    from .dataset import FORM_TABLES
+
+    needed, single = FORM_TABLES["stage"]
+    required = [n for n, t in TABLES.items() if t.required or n in needed]
+    optional = [n for n, t in TABLES.items() if n not in required and n not in single]
     print(f"wrote {path}")
     print(f"  fill the sheets {', '.join(required)}; {', '.join(optional)} are optional")
+    print(
+        f"  (or, for a dataset without stages, {' and '.join(single)} instead of {', '.join(needed)})"
+    )
     print("  the 'columns' sheet says what each column means, its unit and allowed values")
     print(f"  then check it with: {PROG} validate {path}")
     return 0
@@ -331,10 +377,17 @@ def cmd_solve(args: argparse.Namespace) -> int:
     export.output_format(args.out, what="allocation")
     if args.summary:
         export.output_format(args.summary, (".json",), what="summary")
+    for path in (args.flows, args.baseline_flows):
+        if path:
+            export.output_format(path, (".csv",), what="flows")
     sol = _solve(args)
     written = [export.write_allocation(sol, args.out)]
     if args.summary:
         written.append(export.write_summary(sol, args.summary))
+    if args.flows:
+        written.append(export.write_flows(sol, args.flows))
+    if args.baseline_flows:
+        written.append(export.write_flows(sol, args.baseline_flows, view="baseline"))
     if args.bundle:
         written.append(f"{export.run_bundle(sol, args.bundle)}/ (run bundle)")
     if not args.quiet:
@@ -385,6 +438,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         shown[f"{label} opt"] = table[f"{key}_optimized"].map(fmt)
     print(f"today's mix against the optimized one ({sol.policy.objective}, status {sol.status})")
     print(shown.to_string(index=False))
+    print()
+    print(stage_report(sol))
     if args.out:
         print(f"wrote {export.write_comparison(sol, args.out)}")
     return 0
@@ -393,11 +448,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def _mix(args: argparse.Namespace, ds: Dataset) -> tuple[pd.DataFrame, str]:
     """The mix a stress test or Monte Carlo run looks at, and a name for it."""
     if args.allocation == "baseline":
-        return baseline_mix(ds), "today's mix"
+        return baseline_flows(ds), "today's mix"
     if args.allocation == "optimized":
         sol = optimize(ds, _policy(args, ds))
-        return sol.allocation, f"the optimized mix ({sol.policy.objective})"
-    return export.read_allocation(args.allocation), args.allocation
+        return sol.arc_flows, f"the optimized mix ({sol.policy.objective})"
+    return export.read_flows(args.allocation, ds), args.allocation
 
 
 def cmd_stress(args: argparse.Namespace) -> int:
@@ -570,6 +625,9 @@ FLAG_OF = {
     "bloc_min": "--bloc-min",
     "element_bloc_min": "--bloc-min",
     "risk_caps": "--risk-cap",
+    "stage": "--stage",
+    "year": "--year",
+    "stockpile_as_supplier": "--stockpile-as-supplier",
 }
 
 
@@ -584,6 +642,8 @@ def _flag_layer(args: argparse.Namespace) -> dict[str, Any]:
         "weights",
         "alpha",
         "stockpile_days",
+        "stage",
+        "year",
     ):
         if getattr(args, key) is not None:
             out[key] = getattr(args, key)
@@ -623,6 +683,8 @@ def _flag_layer(args: argparse.Namespace) -> dict[str, Any]:
             out.setdefault("risk_caps", {})[name] = value
     if args.allow_worse_than_today:
         out["no_worse_than_today"] = False
+    if args.stockpile_as_supplier:
+        out["stockpile_as_supplier"] = True
     if args.scenarios is not None:
         out["scenarios"] = [n.strip() for n in args.scenarios.split(",") if n.strip()]
     if args.elements is not None:
@@ -677,6 +739,11 @@ def solve_report(sol: Solution) -> str:
         "none (cost objective)" if sol.budget_usd is None else _usd(sol.budget_usd)
     )
     lines.append(cost)
+    (stage, china), (base_stage, base_china) = sol.worst_stage(), sol.worst_stage("baseline")
+    if len(sol.dataset.stages) > 1:
+        lines.append(
+            f"China share at the worst stage: {_pct(base_china)} today ({base_stage}), {_pct(china)} optimized ({stage})"
+        )
     rows = [
         ("HHI", "hhi", _idx),
         ("China share", "china_share", _pct),
@@ -710,6 +777,21 @@ def solve_report(sol: Solution) -> str:
     else:
         lines.append("binding constraints  none")
     return "\n".join(lines)
+
+
+def stage_report(sol: Solution) -> str:
+    """China's share of what reaches Korea, stage by stage: per element, then the portfolio."""
+    table = export.stage_comparison(sol, ("china_share",))
+    table["stage"] = pd.Categorical(table["stage"], categories=list(STAGES), ordered=True)
+    today = table.pivot(index="element", columns="stage", values="china_share_baseline")
+    opt = table.pivot(index="element", columns="stage", values="china_share_optimized")
+    order = [*sol.scope, "portfolio"]
+    stages = [s for s in STAGES if s in today.columns]
+    shown = pd.DataFrame({"element": order})
+    for s in stages:
+        shown[f"{s} today"] = today[s].reindex(order).map(_pct).to_numpy()
+        shown[f"{s} opt"] = opt[s].reindex(order).map(_pct).to_numpy()
+    return "China's share by stage, today against optimized\n" + shown.to_string(index=False)
 
 
 def _usd(x: float) -> str:

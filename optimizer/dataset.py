@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
-from .schema import ANY_ELEMENT, TABLES, Column, Table
+from .schema import ANY_ELEMENT, FORM_STAGE, KOREA, STAGES, TABLES, Column, Table
 
 BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
 SUM_TOLERANCE = 1e-6
@@ -27,21 +27,27 @@ SUM_TOLERANCE = 1e-6
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """A validated dataset. Frames keep the user's extra columns; numeric columns are floats."""
+    """A validated dataset, always in the stage form (a single-stage dataset is converted on
+    load: each offer becomes a plant at the separation stage delivering oxide). Frames keep the
+    user's extra columns; numeric columns are floats."""
 
     elements: pd.DataFrame  # index: element
-    suppliers: pd.DataFrame  # index: supplier
-    offers: pd.DataFrame  # columns: supplier, element, capacity_t, cost_usd_kg, ...
-    baseline: pd.DataFrame  # columns: element, supplier, share, ...
+    suppliers: pd.DataFrame  # index: supplier (a country's ISO3 code or a domestic source)
+    plants: pd.DataFrame  # index: plant; name, operator, country, stage, plant_status, ...
+    capacity: pd.DataFrame  # plant, element, capacity_t, cost_usd_kg, ...
+    feeds: pd.DataFrame  # from, to, element, min_share, max_share, ...
+    demand: pd.DataFrame  # element, form, demand_t, ...
+    baseline_flows: pd.DataFrame  # element, from, to, tonnes, ...
     scenarios: pd.DataFrame  # columns: scenario, supplier, element, availability, ...
     meta: dict[str, str]
     origin: str
+    form: str = "stage"  # "stage", or "single-stage" when it was read from offers and baseline
 
     @cached_property
     def fingerprint(self) -> str:
         """sha256 of the content, the same whether it came from CSVs or a workbook."""
         h = hashlib.sha256()
-        for name in ("elements", "suppliers", "offers", "baseline", "scenarios"):
+        for name in FINGERPRINTED:
             frame = getattr(self, name)
             # schema columns in schema order, then extras by name; all-blank extras carry nothing
             known = [
@@ -59,6 +65,16 @@ class Dataset:
             h.update(name.encode())
             h.update(frame.to_csv(float_format="%.12g").encode())
         return h.hexdigest()
+
+    @cached_property
+    def plant_stage(self) -> dict[str, str]:
+        return dict(self.plants["stage"])
+
+    @cached_property
+    def stages(self) -> list[str]:
+        """The stages this dataset has plants at, in chain order."""
+        present = set(self.plants["stage"])
+        return [s for s in STAGES if s in present]
 
     @cached_property
     def demanded_elements(self) -> list[str]:
@@ -94,20 +110,6 @@ class Dataset:
     def supplier_position(self) -> dict[str, int]:
         return {s: j for j, s in enumerate(self.suppliers.index)}
 
-    def cost_matrix(self, scope: list[str]) -> np.ndarray:
-        """Landed cost in USD per tonne, element x supplier; 0 where there is no offer."""
-        key = tuple(scope)
-        if key not in self._cost_cache:
-            rows = {e: i for i, e in enumerate(scope)}
-            out = np.zeros((len(scope), len(self.suppliers)))
-            o = self.offers[self.offers["element"].isin(rows)]
-            out[
-                o["element"].map(rows).to_numpy(),
-                o["supplier"].map(self.supplier_position).to_numpy(),
-            ] = o["cost_usd_kg"].to_numpy() * 1000.0
-            self._cost_cache[key] = out
-        return self._cost_cache[key]
-
     @cached_property
     def _cost_cache(self) -> dict[tuple, np.ndarray]:
         return {}
@@ -123,20 +125,59 @@ def load_dataset(path: str | Path | None = None) -> Dataset:
     problems: list[Problem] = []
     raw = dict(_read_tables(path, problems))
     frames: dict[str, pd.DataFrame] = {}
+    form = _form_of(raw, path, problems)
     for name, table in TABLES.items():
         if name in raw:
             where, text = raw[name]
             if text is not None:  # None: unreadable, already reported
-                frames[name] = _typed(table, where, text, problems)
-                if frames[name].empty and not table.required:
+                frames[name] = _typed(table, where, text, problems, form)
+                if frames[name].empty and name not in FORM_TABLES[form][0]:
                     del frames[name]  # an optional sheet left as just its header
-        elif table.required:
+        elif table.required or name in FORM_TABLES[form][0]:
             problems.append(Problem(_expected_place(path, name), f"the {name} table is missing"))
     if not problems:
-        _check_references(frames, {n: w for n, (w, _) in raw.items()}, problems)
+        where = {n: w for n, (w, _) in raw.items()}
+        _check_references(frames, where, problems)
+        if form == "stage" and not problems:
+            _check_chain(frames, where, problems)
     if problems:
         raise InputError(problems)
-    return _assemble(frames, str(path))
+    return _assemble(frames, str(path), form)
+
+
+# Tables each form needs, and tables that belong to the other form only.
+FORM_TABLES = {
+    "stage": (("plants", "capacity", "baseline_flows"), ("offers", "baseline")),
+    "single-stage": (
+        ("offers", "baseline"),
+        ("plants", "capacity", "feeds", "demand", "baseline_flows"),
+    ),
+}
+FINGERPRINTED = (
+    "elements", "suppliers", "plants", "capacity", "feeds", "demand", "baseline_flows", "scenarios",
+)  # fmt: skip
+
+
+def _form_of(raw: dict, path: Path, problems: list[Problem]) -> str:
+    """Which form the tables found are in; a mix of both is reported, not guessed at."""
+    stage = "plants" in raw
+    if stage and "offers" in raw:
+        problems.append(
+            Problem(
+                _expected_place(path, "offers"),
+                "the dataset has both offers (single-stage form) and plants (stage form): keep one form",
+            )
+        )
+    form = "stage" if stage or "offers" not in raw else "single-stage"
+    for name in FORM_TABLES[form][1]:
+        if name in raw and not (stage and name == "offers"):
+            problems.append(
+                Problem(
+                    raw[name][0],
+                    f"the {name} table belongs to the {'single-stage' if form == 'stage' else 'stage'} form, but this dataset is in the {form} form: remove it or convert the dataset",
+                )
+            )
+    return form
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -258,7 +299,9 @@ def _read_workbook(
 # --- per-table checks ----------------------------------------------------------------------
 
 
-def _typed(table: Table, where: str, text: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+def _typed(
+    table: Table, where: str, text: pd.DataFrame, problems: list[Problem], form: str = "stage"
+) -> pd.DataFrame:
     """Check columns and cell values of one table; return it with numbers parsed."""
     text = text.rename(columns=lambda c: str(c).strip())
     dupes = text.columns[text.columns.duplicated()].tolist()
@@ -279,7 +322,7 @@ def _typed(table: Table, where: str, text: pd.DataFrame, problems: list[Problem]
         )
     # Whole-blank lines (common at the end of spreadsheet exports) carry no data.
     text = text[~(text.map(lambda v: str(v).strip() == "")).all(axis=1)]
-    if text.empty and table.required:
+    if text.empty and (table.required or table.name in FORM_TABLES[form][0]):
         problems.append(Problem(where, "has a header but no data rows"))
     out = text.map(lambda v: str(v).strip())
     for col in table.all_columns:
@@ -383,7 +426,6 @@ def _check_references(
 
     elements = set(frames["elements"]["element"])
     suppliers = set(frames["suppliers"]["supplier"])
-    offered = set(zip(frames["offers"]["supplier"], frames["offers"]["element"], strict=True))
 
     def check(
         name: str, column: str, known: set[str], what: str, allow: tuple[str, ...] = ()
@@ -402,12 +444,37 @@ def _check_references(
                     )
                 )
 
+    check("scenarios", "supplier", suppliers, "supplier code")
+    check("scenarios", "element", elements, "element symbol", allow=(ANY_ELEMENT,))
+    _check_scenarios(frames, where, problems)
+    if "offers" not in frames:
+        plants = set(frames["plants"]["plant"])
+        check("plants", "country", suppliers, "supplier code")
+        check("capacity", "plant", plants, "plant id")
+        check("capacity", "element", elements, "element symbol")
+        check("feeds", "element", elements, "element symbol", allow=(ANY_ELEMENT,))
+        check("demand", "element", elements, "element symbol")
+        check("baseline_flows", "element", elements, "element symbol")
+        check("baseline_flows", "from", plants, "plant id")
+        check("baseline_flows", "to", plants, "plant id", allow=(KOREA,))
+        for idx, v in frames["plants"]["plant"].items():
+            if ":" in v or v == KOREA:
+                problems.append(
+                    Problem(
+                        where["plants"],
+                        "a plant id may not contain ':' or be 'korea' (feeds use STAGE:COUNTRY and korea for Korea): rename it",
+                        row=int(idx) + 2,
+                        column="plant",
+                        value=v,
+                    )
+                )
+        return
+
+    offered = set(zip(frames["offers"]["supplier"], frames["offers"]["element"], strict=True))
     check("offers", "supplier", suppliers, "supplier code")
     check("offers", "element", elements, "element symbol")
     check("baseline", "supplier", suppliers, "supplier code")
     check("baseline", "element", elements, "element symbol")
-    check("scenarios", "supplier", suppliers, "supplier code")
-    check("scenarios", "element", elements, "element symbol", allow=(ANY_ELEMENT,))
 
     base = frames["baseline"]
     for idx, row in base.iterrows():
@@ -450,37 +517,239 @@ def _check_references(
                 )
             )
 
-    if "scenarios" in frames:
-        sc = frames["scenarios"]
-        for name, group in sc.groupby("scenario", sort=False):
-            if group["probability"].nunique() > 1:
+
+def _check_scenarios(
+    frames: dict[str, pd.DataFrame], where: dict[str, str], problems: list[Problem]
+) -> None:
+    if "scenarios" not in frames:
+        return
+    for name, group in frames["scenarios"].groupby("scenario", sort=False):
+        if group["probability"].nunique() > 1:
+            problems.append(
+                Problem(
+                    where["scenarios"],
+                    f"scenario {name!r} has different probabilities on its rows: use one value",
+                    row=int(group.index[1]) + 2,
+                    column="probability",
+                )
+            )
+
+
+CONSERVE_T = 1e-6  # tonnes: flows that balance to this are balanced
+RELATIVE = 1e-6
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= CONSERVE_T + RELATIVE * max(abs(a), abs(b))
+
+
+def _check_chain(
+    frames: dict[str, pd.DataFrame], where: dict[str, str], problems: list[Problem]
+) -> None:
+    """The stage form's own rules: feed rules that open arcs, demand by form that adds up to
+    each element's total, and today's flows that use existing arcs, balance at every plant,
+    fit capacities and meet demand."""
+    from .network.graph import build_network, feed_problems, node_problem
+
+    elements = frames["elements"].set_index("element")
+    plants = frames["plants"].set_index("plant")
+    capacity = frames["capacity"]
+    feeds = frames.get("feeds", _empty("feeds"))
+    demand = _demand_frame(frames)
+    countries = set(frames["suppliers"]["supplier"])
+    scope = list(elements.index)
+    bad_nodes = False
+    for idx, row in feeds.iterrows():
+        for col in ("from", "to"):
+            why = node_problem(row[col], plants, countries)
+            if why:
+                bad_nodes = True
+                problems.append(
+                    Problem(where["feeds"], why, row=int(idx) + 2, column=col, value=row[col])
+                )
+        lo, hi = row.get("min_share", np.nan), row.get("max_share", np.nan)
+        if pd.notna(lo) and pd.notna(hi) and lo > hi:
+            problems.append(
+                Problem(
+                    where["feeds"],
+                    f"min_share {lo:g} is above max_share {hi:g}: swap or correct them",
+                    row=int(idx) + 2,
+                    column="min_share",
+                    value=lo,
+                )
+            )
+    if bad_nodes:
+        return
+    problems.extend(feed_problems(plants, capacity, feeds, scope, where.get("feeds", "feeds")))
+    if "demand" in frames:
+        sums = frames["demand"].groupby("element")["demand_t"].sum()
+        for e, total in elements["demand_t"].items():
+            got = float(sums.get(e, 0.0))
+            if not _close(got, float(total)):
                 problems.append(
                     Problem(
-                        where["scenarios"],
-                        f"scenario {name!r} has different probabilities on its rows: use one value",
-                        row=int(group.index[1]) + 2,
-                        column="probability",
+                        where["demand"],
+                        f"the forms of {e} add up to {got:,.6g} t but elements gives demand_t {total:,.6g} t: make them agree",
+                        column="demand_t",
+                        value=e,
                     )
                 )
 
+    flows = frames["baseline_flows"]
+    operating = plants.index[plants["plant_status"] == "operating"]
+    net = build_network(plants, capacity, feeds, demand, scope, operating)
+    arcs = set(zip(net.arcs["element"], net.arcs["from"], net.arcs["to"], strict=True))
+    w = where["baseline_flows"]
+    for idx, row in flows.iterrows():
+        key = (row["element"], row["from"], row["to"])
+        if key in arcs:
+            continue
+        if plants.at[row["from"], "plant_status"] != "operating" or (
+            row["to"] != KOREA and plants.at[row["to"], "plant_status"] != "operating"
+        ):
+            why = "today's flows may only use operating plants (plant_status)"
+        elif row["to"] == KOREA:
+            why = f"{row['from']} cannot deliver {row['element']} to Korea: it needs a capacity row for it and Korea must demand the form its stage makes"
+        else:
+            why = f"no feed rule lets {row['from']} feed {row['to']} with {row['element']}: add a feeds row or correct the flow"
+        problems.append(
+            Problem(w, why, row=int(idx) + 2, column="to", value=f"{row['from']} -> {row['to']}")
+        )
+    if problems:
+        return
+    first_row = {
+        k: int(i) + 2
+        for i, k in zip(
+            flows.index, zip(flows["element"], flows["from"], strict=True), strict=False
+        )
+    }
+    out = flows.groupby(["element", "from"])["tonnes"].sum()
+    inn = flows[flows["to"] != KOREA].groupby(["element", "to"])["tonnes"].sum()
+    cap = capacity.set_index(["plant", "element"])["capacity_t"]
+    for (e, p), t in out.items():
+        if (p, e) not in cap.index:
+            continue
+        if t > cap[p, e] + CONSERVE_T + RELATIVE * t:
+            problems.append(
+                Problem(
+                    w,
+                    f"{p} puts through {t:,.6g} t of {e} today, above its capacity_t of {cap[p, e]:,.6g} t: correct the flows or the capacity",
+                    row=first_row.get((e, p)),
+                    column="tonnes",
+                    value=e,
+                )
+            )
+    for key in set(out.index) | set(inn.index):
+        e, p = key
+        if (p, e) in net.origins:
+            continue
+        a, b = float(inn.get(key, 0.0)), float(out.get(key, 0.0))
+        if not _close(a, b):
+            problems.append(
+                Problem(
+                    w,
+                    f"{p} receives {a:,.6g} t of {e} today but sends on {b:,.6g} t: a plant with feeds passes on what it receives",
+                    row=first_row.get((e, p)),
+                    column="tonnes",
+                    value=e,
+                )
+            )
+    delivered = (
+        flows[flows["to"] == KOREA]
+        .assign(
+            form=lambda f: f["from"].map(plants["stage"]).map({v: k for k, v in FORM_STAGE.items()})
+        )
+        .groupby(["element", "form"])["tonnes"]
+        .sum()
+    )
+    for e, form, d in zip(demand["element"], demand["form"], demand["demand_t"], strict=True):
+        got = float(delivered.get((e, form), 0.0))
+        if not _close(got, float(d)):
+            problems.append(
+                Problem(
+                    w,
+                    f"today's deliveries of {e} as {form} add up to {got:,.6g} t but demand is {d:,.6g} t: today's mix must meet demand",
+                    column="tonnes",
+                    value=f"{e} {form}",
+                )
+            )
 
-def _assemble(frames: dict[str, pd.DataFrame], origin: str) -> Dataset:
+
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            c.name: pd.Series(dtype=float if c.kind in ("number", "integer") else object)
+            for c in TABLES[name].all_columns
+        }
+    )
+
+
+def _demand_frame(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Demand by element and form; without a demand table, each element's demand_t as oxide."""
+    if "demand" in frames:
+        return frames["demand"]
+    el = frames["elements"]
+    return pd.DataFrame(
+        {
+            "element": el["element"].to_numpy(),
+            "form": "oxide",
+            "demand_t": el["demand_t"].to_numpy(),
+            "source": el["source"].to_numpy(),
+            "status": el["status"].to_numpy(),
+        }
+    )
+
+
+def _single_stage_as_network(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Round one's form: each offer is a plant at the separation stage (named after its
+    supplier) that delivers oxide to Korea, and today's shares are deliveries."""
+    offers, base, el = frames["offers"], frames["baseline"], frames["elements"]
+    su = frames["suppliers"].set_index("supplier")
+    codes = list(dict.fromkeys(offers["supplier"]))
+    plants = pd.DataFrame(
+        {
+            "plant": codes,
+            "name": [su.at[c, "name"] for c in codes],
+            "operator": "",
+            "country": codes,
+            "stage": "separation",
+            "plant_status": "operating",
+            "first_year": np.nan,
+            "source": "single-stage offers",
+            "status": [su.at[c, "status"] for c in codes],
+        }
+    )
+    capacity = offers.rename(columns={"supplier": "plant"})
+    demand_t = el.set_index("element")["demand_t"]
+    flows = pd.DataFrame(
+        {
+            "element": base["element"].to_numpy(),
+            "from": base["supplier"].to_numpy(),
+            "to": KOREA,
+            "tonnes": (base["share"] * base["element"].map(demand_t)).to_numpy(),
+            "source": base.get("source", pd.Series("", index=base.index)).to_numpy(),
+            "status": base.get("status", pd.Series("estimate", index=base.index)).to_numpy(),
+        }
+    )
+    return {"plants": plants, "capacity": capacity, "baseline_flows": flows}
+
+
+def _assemble(frames: dict[str, pd.DataFrame], origin: str, form: str = "stage") -> Dataset:
     def reset(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.reset_index(drop=True)
 
-    empty_scenarios = pd.DataFrame(
-        {
-            c.name: pd.Series(dtype=float if c.kind == "number" else object)
-            for c in TABLES["scenarios"].columns
-        }
-    )
+    chain = _single_stage_as_network(frames) if form == "single-stage" else frames
     meta = frames.get("meta")
     return Dataset(
         elements=reset(frames["elements"]).set_index("element"),
         suppliers=reset(frames["suppliers"]).set_index("supplier"),
-        offers=reset(frames["offers"]),
-        baseline=reset(frames["baseline"]),
-        scenarios=reset(frames["scenarios"]) if "scenarios" in frames else empty_scenarios,
+        plants=reset(chain["plants"]).set_index("plant"),
+        capacity=reset(chain["capacity"]),
+        feeds=reset(frames["feeds"]) if "feeds" in frames else _empty("feeds"),
+        demand=reset(_demand_frame(frames)),
+        baseline_flows=reset(chain["baseline_flows"]),
+        scenarios=reset(frames["scenarios"]) if "scenarios" in frames else _empty("scenarios"),
         meta=dict(zip(meta["key"], meta["value"], strict=True)) if meta is not None else {},
         origin=origin,
+        form=form,
     )

@@ -5,63 +5,58 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .model import USD_PER_MUSD, Formulation, StageResults, effective_bloc_min
+from .network.graph import UNKNOWN
+from .network.model import USD_PER_MUSD, Formulation, StageResults, effective_bloc_min
 from .policy import Policy
+from .schema import STAGES
 
 SHORT_T = 1e-6  # tonnes below this are round-off, not a shortfall
 POINT = 0.01  # shadow prices are quoted per percentage point of share
+SHORTFALL_COLUMNS = [
+    "element", "constraint", "stage", "demand_t", "short_t", "short_share", "cause", "explanation",
+]  # fmt: skip
+
+
+def _at(form: Formulation, k: int) -> str:
+    """' at the separation stage', or nothing when the dataset has one stage."""
+    return f" at the {STAGES[k]} stage" if len(form.dataset.stages) > 1 else ""
+
+
+def reach(
+    form: Formulation, policy: Policy, element: str, k: int
+) -> tuple[float, float, list[str]]:
+    """Tonnes the plants that can do stage k offer for an element, the part the caps leave
+    open, and the caps that cut into it."""
+    ds, sd = form.dataset, form.net.stage_demand
+    offered = capped = 0.0
+    binding = []
+    for i, (e, kk, c) in enumerate(form.net.entities):
+        if e != element or kk != k:
+            continue
+        ub = form.entity_upper_bounds[i]
+        cap = 1.0 if c == UNKNOWN else policy.cap_for(ds, c, e, STAGES[k])
+        offered += ub
+        capped += min(ub, cap * sd[e, k])
+        if cap * sd[e, k] < ub - SHORT_T:
+            binding.append(f"{c} at most {cap:.0%} ({cap * sd[e, k]:,.0f} t)")
+    return offered, capped, binding
 
 
 def explain_shortfalls(form: Formulation, policy: Policy, stages: StageResults) -> pd.DataFrame:
     """One row per element that falls short (or misses a bloc minimum), with the cause."""
     lp, res = form.lp, stages.final
-    ds, demand = form.dataset, form.demand
     rows = []
     gaps = {k: float(res.values[lp.col(v)]) for k, v in form.slack.items()}
     for e in form.structure.scope:
-        unmet = float(res.values[lp.col(form.u[e])])
-        if unmet <= SHORT_T and not any(g > SHORT_T for (_, ee), g in gaps.items() if ee == e):
-            continue
-        offers = form.offers[form.offers["element"] == e]
-        d = float(demand[e])
+        unmet = sum(float(res.values[lp.col(v)]) for (ee, _), v in form.u.items() if ee == e)
+        d = float(form.demand[e])
         if unmet > SHORT_T:
-            offered = float(offers["capacity_t"].sum())
-            reachable = sum(
-                min(k, policy.cap_for(ds, s, e) * d)
-                for s, k in zip(offers["supplier"], offers["capacity_t"], strict=True)
-            )
-            binding = [
-                f"{s} at most {policy.cap_for(ds, s, e):.0%} ({policy.cap_for(ds, s, e) * d:,.0f} t)"
-                for s, k in zip(offers["supplier"], offers["capacity_t"], strict=True)
-                if policy.cap_for(ds, s, e) * d < k - SHORT_T
-            ]
-            if offered < d - SHORT_T:
-                cause, why = (
-                    "capacity",
-                    f"all suppliers together offer {offered:,.0f} t of the {d:,.0f} t needed",
-                )
-            elif reachable < d - SHORT_T:
-                cause, why = (
-                    "caps",
-                    f"the caps leave {reachable:,.0f} t of {d:,.0f} t reachable ({'; '.join(binding)}): raise a cap or add capacity",
-                )
-            elif any(
-                abs(res.row_duals[lp.row(form.risk_cap_rows[m, e])]) > 1e-9
-                for m in form.structure.capped
-            ):
-                cause, why = (
-                    "risk cap",
-                    "the concentration cap cannot be met with the capacity offered, so less is bought: raise the risk cap",
-                )
-            else:
-                cause, why = (
-                    "budget",
-                    f"the budget of {stages.budget_musd * USD_PER_MUSD if stages.budget_musd else 0:,.0f} USD does not cover it: raise the budget",
-                )
+            cause, why = _cause(form, policy, stages, e)
             rows.append(
                 {
                     "element": e,
                     "constraint": "demand",
+                    "stage": "",
                     "demand_t": d,
                     "short_t": unmet,
                     "short_share": unmet / d,
@@ -69,38 +64,71 @@ def explain_shortfalls(form: Formulation, policy: Policy, stages: StageResults) 
                     "explanation": f"{e} is short by {unmet:,.1f} t ({unmet / d:.1%} of demand): {why}.",
                 }
             )
-        for (b, ee), gap in gaps.items():
+        for (b, ee, k), gap in gaps.items():
             if ee == e and gap > SHORT_T:
-                members = offers[offers["supplier"].isin(ds.bloc_members(b))]
-                need = effective_bloc_min(form, policy, b, e) * d
+                need = effective_bloc_min(form, policy, b, e, k) * form.net.stage_demand[e, k]
+                members = set(form.dataset.bloc_members(b))
+                offered = sum(
+                    form.entity_upper_bounds[i]
+                    for i, (e2, k2, c) in enumerate(form.net.entities)
+                    if e2 == e and k2 == k and c in members
+                )
                 rows.append(
                     {
                         "element": e,
                         "constraint": f"bloc minimum {b}",
+                        "stage": STAGES[k],
                         "demand_t": d,
                         "short_t": gap,
                         "short_share": gap / d,
                         "cause": "bloc capacity",
-                        "explanation": f"the {b} minimum for {e} asks {need:,.0f} t but {b} members offer {members['capacity_t'].sum():,.0f} t within their caps, {gap:,.1f} t too little: lower the minimum or add {b} capacity.",
+                        "explanation": f"the {b} minimum for {e}{_at(form, k)} asks {need:,.0f} t but {b} members offer {offered:,.0f} t within their caps, {gap:,.1f} t too little: lower the minimum or add {b} capacity.",
                     }
                 )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "element",
-            "constraint",
-            "demand_t",
-            "short_t",
-            "short_share",
-            "cause",
-            "explanation",
-        ],
+    return pd.DataFrame(rows, columns=SHORTFALL_COLUMNS)
+
+
+def _cause(form: Formulation, policy: Policy, stages: StageResults, e: str) -> tuple[str, str]:
+    lp, res = form.lp, stages.final
+    play = form.net.stages_in_play[e]
+    for k in play:
+        offered, _, _ = reach(form, policy, e, k)
+        need = form.net.stage_demand[e, k]
+        if offered < need - SHORT_T:
+            return (
+                "capacity",
+                f"the plants that can do the {STAGES[k]} stage offer {offered:,.0f} t of the {need:,.0f} t needed",
+            )
+    for k in play:
+        _, capped, binding = reach(form, policy, e, k)
+        need = form.net.stage_demand[e, k]
+        if capped < need - SHORT_T:
+            return (
+                "caps",
+                f"the caps leave {capped:,.0f} t of {need:,.0f} t reachable{_at(form, k)} ({'; '.join(binding)}): raise a cap or add capacity",
+            )
+    if any(
+        abs(res.row_duals[lp.row(row)]) > 1e-9
+        for (m, ee, _), row in form.risk_cap_rows.items()
+        if ee == e
+    ):
+        return (
+            "risk cap",
+            "the concentration cap cannot be met with the capacity offered, so less is bought: raise the risk cap",
+        )
+    if not play:
+        return "capacity", "no plant in the data can supply it"
+    budget = stages.budget_musd * USD_PER_MUSD if stages.budget_musd else 0.0
+    return (
+        "budget",
+        f"the budget of {budget:,.0f} USD does not cover it, or the chain's feed limits do not let enough through: raise the budget or check the feeds",
     )
 
 
 SHADOW_COLUMNS = [
     "constraint",
     "element",
+    "stage",
     "target",
     "setting",
     "binding",
@@ -129,20 +157,11 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
         else 0.0
     )
     risk_unit = form.loss_scale if form.scenario_set is not None else 1.0  # robust: USD
-    ds, demand, values = form.dataset, form.demand, stages.final.values
-    short = {e for e in form.structure.scope if values[lp.col(form.u[e])] > SHORT_T}
+    ds, sd, values = form.dataset, form.net.stage_demand, stages.final.values
+    short = {e for (e, _), v in form.u.items() if values[lp.col(v)] > SHORT_T}
     rows = []
 
-    def add(
-        kind: str,
-        element: str,
-        target: str,
-        setting: float,
-        row: int,
-        scale: float,
-        label: str,
-        limit: str | None,
-    ) -> None:
+    def add(kind, element, k, target, setting, row, scale, label, limit) -> None:
         binding = abs(d2[row] if risk_objective else d1[row]) > 1e-9
         if limit and binding:
             cost_effect = risk_effect = np.nan
@@ -155,80 +174,64 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
                 else np.nan
             )
             text = label.format(cost=_usd(cost_effect), risk=_risk(risk_effect, measure))
-        rows.append(
-            dict(
-                zip(
-                    SHADOW_COLUMNS,
-                    (kind, element, target, setting, binding, cost_effect, risk_effect, text),
-                    strict=True,
-                )
-            )
+        values_ = (
+            kind,
+            element,
+            STAGES[k] if k is not None else "",
+            target,
+            setting,
+            binding,
+            cost_effect,
+            risk_effect,
+            text,
         )
+        rows.append(dict(zip(SHADOW_COLUMNS, values_, strict=True)))
 
-    for (s, e), row in form.cap_rows.items():
-        cap = policy.cap_for(ds, s, e)
+    for (e, k, c), row in form.cap_rows.items():
+        cap = policy.cap_for(ds, c, e, STAGES[k])
         if cap < 1.0:
+            at = _at(form, k)
             limit = (
-                f"The {s} cap for {e} ({cap:.0%}) is part of why {e} falls short: each point more lets {demand[e] * POINT:,.1f} t more in."
+                f"The {c} cap for {e}{at} ({cap:.0%}) is part of why {e} falls short: each point more lets {sd[e, k] * POINT:,.1f} t more in."
                 if e in short
                 else None
             )
             add(
-                "cap",
-                e,
-                s,
-                cap,
-                lp.row(row),
-                demand[e] * POINT,
-                f"Raising the {s} cap for {e} by one point (from {cap:.0%}) changes the least cost by {{cost}} a year{{risk}}.",
+                "cap", e, k, c, cap, lp.row(row), sd[e, k] * POINT,
+                f"Raising the {c} cap for {e}{at} by one point (from {cap:.0%}) changes the least cost by {{cost}} a year{{risk}}.",
                 limit,
-            )
-    for (b, e), row in form.bloc_rows.items():
-        m = effective_bloc_min(form, policy, b, e)
+            )  # fmt: skip
+    for (b, e, k), row in form.bloc_rows.items():
+        m = effective_bloc_min(form, policy, b, e, k)
         if m > 0:
-            offers = form.offers[
-                (form.offers["element"] == e) & form.offers["supplier"].isin(ds.bloc_members(b))
-            ]
-            reachable = (
-                sum(
-                    min(k, policy.cap_for(ds, s, e) * demand[e])
-                    for s, k in zip(offers["supplier"], offers["capacity_t"], strict=True)
-                )
-                / demand[e]
-            )
+            members = set(ds.bloc_members(b))
+            _, capped, _ = _bloc_reach(form, policy, b, members, e, k)
+            reachable = capped / sd[e, k]
             at_limit = e in short or m >= reachable - 1e-9
+            at = _at(form, k)
             limit = (
-                f"The {b} minimum for {e} ({m:.0%}) already takes all that {b} members can supply ({reachable:.0%}): it cannot be raised."
+                f"The {b} minimum for {e}{at} ({m:.0%}) already takes all that {b} members can supply ({reachable:.0%}): it cannot be raised."
                 if at_limit
                 else None
             )
             add(
-                "bloc minimum",
-                e,
-                b,
-                m,
-                lp.row(row),
-                demand[e] * POINT,
-                f"Raising the {b} minimum for {e} by one point (from {m:.0%}) changes the least cost by {{cost}} a year{{risk}}.",
+                "bloc minimum", e, k, b, m, lp.row(row), sd[e, k] * POINT,
+                f"Raising the {b} minimum for {e}{at} by one point (from {m:.0%}) changes the least cost by {{cost}} a year{{risk}}.",
                 limit,
-            )
-    for (m, e), row in form.risk_cap_rows.items():
+            )  # fmt: skip
+    for (m, e, k), row in form.risk_cap_rows.items():
         cap = policy.risk_caps[m]
+        at = _at(form, k)
         limit = (
-            f"The {m} cap for {e} ({cap:.2f}) is part of why {e} falls short: loosen it or add capacity."
+            f"The {m} cap for {e}{at} ({cap:.2f}) is part of why {e} falls short: loosen it or add capacity."
             if e in short
             else None
         )
         add(
-            "risk cap",
-            e,
-            m,
-            cap,
-            lp.row(row),
-            POINT,
-            f"Loosening the {m} cap for {e} by 0.01 (from {cap:.2f}) changes the least cost by {{cost}} a year{{risk}}.",
+            "risk cap", e, k, m, cap, lp.row(row), POINT,
+            f"Loosening the {m} cap for {e}{at} by 0.01 (from {cap:.2f}) changes the least cost by {{cost}} a year{{risk}}.",
             limit,
-        )
+        )  # fmt: skip
     if risk_objective:
         row = lp.row(form.budget_row)
         if policy.budget_usd is None:
@@ -241,25 +244,30 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
             )
         effect = d2[row] * scale * risk_unit
         shown = f"{effect:+,.0f} USD" if form.scenario_set is not None else f"{effect:+.5f}"
-        rows.append(
-            dict(
-                zip(
-                    SHADOW_COLUMNS,
-                    (
-                        "budget",
-                        "*",
-                        "budget",
-                        stages.budget_musd * USD_PER_MUSD,
-                        abs(d2[row]) > 1e-9,
-                        0.0,
-                        effect,
-                        label.format(effect=shown),
-                    ),
-                    strict=True,
-                )
-            )
+        values_ = (
+            "budget",
+            "*",
+            "",
+            "budget",
+            stages.budget_musd * USD_PER_MUSD,
+            abs(d2[row]) > 1e-9,
+            0.0,
+            effect,
+            label.format(effect=shown),
         )
+        rows.append(dict(zip(SHADOW_COLUMNS, values_, strict=True)))
     return pd.DataFrame(rows, columns=SHADOW_COLUMNS)
+
+
+def _bloc_reach(form, policy, bloc, members, e, k) -> tuple[float, float, list[str]]:
+    ds, sd = form.dataset, form.net.stage_demand
+    offered = capped = 0.0
+    for i, (e2, k2, c) in enumerate(form.net.entities):
+        if e2 == e and k2 == k and c in members:
+            ub = form.entity_upper_bounds[i]
+            offered += ub
+            capped += min(ub, policy.cap_for(ds, c, e, STAGES[k]) * sd[e, k])
+    return offered, capped, []
 
 
 def _usd(x: float) -> str:

@@ -18,25 +18,36 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import metrics
 from .dataset import Dataset
 from .errors import InputError, Problem
 from .frontier import Frontier
+from .network.measures import measure_column
 from .policy import Policy
-from .solution import Solution, package_versions
+from .schema import KOREA
+from .solution import (
+    ALLOCATION_COLUMNS,
+    FLOW_EXPORT_COLUMNS,
+    Solution,
+    package_versions,
+)
 
-ALLOCATION_COLUMNS = ("element", "supplier", "tonnes", "share", "cost_usd_kg", "cost_usd")
-MIX_COLUMNS = ("element", "supplier", "tonnes")
+FLOW_COLUMNS = ("element", "from_plant", "to_plant", "tonnes")  # what a flows file must have
+SINGLE_STAGE_MIX = ("element", "supplier", "tonnes")  # round one's allocation files
 FORMATS = (".csv", ".json", ".xlsx")
 ALLOCATION_SHEETS = (
     "allocation",
+    "flows",
+    "baseline_flows",
     "summary",
     "elements",
+    "stages",
     "shadow_prices",
     "shortfalls",
     "policy",
     "provenance",
 )
+# Per element and stage, today's value against the optimized one.
+STAGE_METRICS = ("china_share", "hhi", "max_share", "top3_share", "wgi_hhi", "forge_share")
 # Per-element metrics shown side by side, today's mix against the optimized one.
 METRICS = (
     "supplied_t",
@@ -49,7 +60,9 @@ METRICS = (
     "forge_share",
     "cost_usd",
 )
-STATUS_TABLES = ("elements", "suppliers", "offers", "baseline", "scenarios")
+STATUS_TABLES = (
+    "elements", "suppliers", "plants", "capacity", "feeds", "demand", "baseline_flows", "scenarios",
+)  # fmt: skip
 
 
 # --- formats and paths ---------------------------------------------------------------------
@@ -133,9 +146,25 @@ def element_comparison(solution: Solution, columns: tuple[str, ...] = METRICS) -
     return pd.concat([out, pd.DataFrame([portfolio])], ignore_index=True)
 
 
+def stage_comparison(solution: Solution, columns: tuple[str, ...] = STAGE_METRICS) -> pd.DataFrame:
+    """Per element and stage, each measure today and optimized; then one 'portfolio' row per
+    stage, weighted over the elements whose chain has that stage."""
+    base, opt = solution.baseline_stage_metrics, solution.stage_metrics
+    out = opt.index.to_frame(index=False)
+    for m in columns:
+        out[f"{m}_baseline"] = base[m].reindex(opt.index).to_numpy()
+        out[f"{m}_optimized"] = opt[m].to_numpy()
+    pb, po = solution.stage_portfolio("baseline"), solution.stage_portfolio("optimized")
+    port = pd.DataFrame({"element": "portfolio", "stage": list(po.index)})
+    for m in columns:
+        port[f"{m}_baseline"] = pb[m].reindex(po.index).to_numpy()
+        port[f"{m}_optimized"] = po[m].to_numpy()
+    return pd.concat([out, port], ignore_index=True)
+
+
 def summary_rows(solution: Solution) -> pd.DataFrame:
     """The scalar results and portfolio metrics as field / optimized / baseline rows."""
-    measure = metrics.measure_column(solution.policy.objective)
+    measure = measure_column(solution.policy.objective)
     base = solution.baseline_portfolio
     rows = [
         ("status", solution.status, None),
@@ -148,6 +177,11 @@ def summary_rows(solution: Solution) -> pd.DataFrame:
         ("solver_seconds", solution.seconds, None),
     ]
     rows += [(f"portfolio.{k}", v, base.get(k)) for k, v in solution.portfolio.items()]
+    (stage, china), (base_stage, base_china) = (
+        solution.worst_stage(),
+        solution.worst_stage("baseline"),
+    )
+    rows += [("worst_stage", stage, base_stage), ("worst_stage.china_share", china, base_china)]
     return pd.DataFrame(rows, columns=["field", "optimized", "baseline"])
 
 
@@ -231,8 +265,9 @@ def provenance_rows(dataset: Dataset) -> pd.DataFrame:
 
 
 def write_allocation(solution: Solution, path: str | Path) -> Path:
-    """The optimized allocation: .csv (the table), .json (summary + allocation records) or .xlsx
-    (allocation, summary, elements, shadow prices, shortfalls, policy and provenance sheets)."""
+    """The optimized allocation: .csv (the table), .json (summary, allocation and flows records)
+    or .xlsx (allocation, flows, today's flows, summary, elements, stages, shadow prices,
+    shortfalls, policy and provenance sheets)."""
     path = Path(path)
     suffix = output_format(path, what="allocation")
     alloc = solution.allocation.loc[:, list(ALLOCATION_COLUMNS)]
@@ -240,11 +275,22 @@ def write_allocation(solution: Solution, path: str | Path) -> Path:
         if suffix == ".csv":
             alloc.to_csv(path, index=False)
         elif suffix == ".json":
-            path.write_text(
-                to_json({**solution.summary(), "allocation": records(alloc)}), encoding="utf-8"
-            )
+            body = {**solution.summary(), "allocation": records(alloc)}
+            body["flows"] = records(solution.flows)
+            path.write_text(to_json(body), encoding="utf-8")
         else:
             _allocation_workbook(solution, alloc, path)
+    return path
+
+
+def write_flows(solution: Solution, path: str | Path, view: str = "optimized") -> Path:
+    """Every flow of the optimized mix (or today's, view 'baseline') as CSV, in the columns
+    element, from_plant, from_country, from_stage, to_plant, to_country, to_stage, tonnes."""
+    path = Path(path)
+    output_format(path, (".csv",), what="flows")
+    flows = solution.flows if view == "optimized" else solution.baseline_flows
+    with writable(path):
+        flows.loc[:, FLOW_EXPORT_COLUMNS].to_csv(path, index=False)
     return path
 
 
@@ -252,8 +298,11 @@ def _allocation_workbook(solution: Solution, alloc: pd.DataFrame, path: Path) ->
     ds = solution.dataset
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
         alloc.to_excel(xl, sheet_name="allocation", index=False)
+        solution.flows.to_excel(xl, sheet_name="flows", index=False)
+        solution.baseline_flows.to_excel(xl, sheet_name="baseline_flows", index=False)
         summary_rows(solution).to_excel(xl, sheet_name="summary", index=False)
         element_comparison(solution).to_excel(xl, sheet_name="elements", index=False)
+        stage_comparison(solution).to_excel(xl, sheet_name="stages", index=False)
         solution.shadow_prices.to_excel(xl, sheet_name="shadow_prices", index=False)
         solution.shortfalls.to_excel(xl, sheet_name="shortfalls", index=False)
         policy_rows(solution.policy).to_excel(xl, sheet_name="policy", index=False)
@@ -307,11 +356,13 @@ def write_comparison(solution: Solution, path: str | Path) -> Path:
 
 
 def run_bundle(solution: Solution, folder: str | Path) -> Path:
-    """A folder that reproduces the run: allocation.csv, summary.json, policy.yaml, README.txt."""
+    """A folder that reproduces the run: allocation.csv, flows.csv, summary.json, policy.yaml,
+    README.txt."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InputError(Problem(str(folder), "is a file: give a folder for the run bundle"))
     write_allocation(solution, folder / "allocation.csv")
+    write_flows(solution, folder / "flows.csv")
     write_summary(solution, folder / "summary.json")
     with writable(folder / "policy.yaml") as p:
         p.write_text(policy_yaml(solution.policy), encoding="utf-8")
@@ -334,7 +385,10 @@ def _readme(solution: Solution) -> str:
             "Rare-earth sourcing run",
             "=======================",
             "",
-            "allocation.csv  the optimized mix: element, supplier, tonnes, share, cost_usd_kg, cost_usd",
+            "allocation.csv  the optimized mix by plant: element, form, stage, plant, country,",
+            "                tonnes, share, cost_usd_kg, cost_usd",
+            "flows.csv       every flow: element, from_plant, from_country, from_stage, to_plant,",
+            "                to_country, to_stage, tonnes (deliveries go to korea)",
             "summary.json    status, costs, risk metrics (optimized and today's), shortfalls,",
             "                shadow prices, the policy, the dataset fingerprint and versions",
             "policy.yaml     the resolved policy of this run",
@@ -358,16 +412,18 @@ def _readme(solution: Solution) -> str:
 # --- reader --------------------------------------------------------------------------------
 
 
-def read_allocation(path: str | Path) -> pd.DataFrame:
-    """An allocation written by write_allocation, or a user's own file with at least the columns
-    element, supplier, tonnes (.csv, .json or .xlsx). Returns those three columns."""
+def read_flows(path: str | Path, dataset: Dataset) -> pd.DataFrame:
+    """A flows file written by `solve --flows` (or a user's own, with at least element,
+    from_plant, to_plant, tonnes; .csv, .json or .xlsx), as element, from, to, tonnes. For a
+    single-stage dataset an allocation with element, supplier, tonnes works too: each row is a
+    delivery from that supplier. Plants are checked against the dataset."""
     path = Path(path)
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise InputError(
             Problem(
                 str(path),
-                f"cannot read an allocation from a '{suffix}' file: give a .csv, .json or .xlsx file",
+                f"cannot read flows from a '{suffix}' file: give a .csv, .json or .xlsx file",
             )
         )
     if not path.is_file():
@@ -378,7 +434,37 @@ def read_allocation(path: str | Path) -> pd.DataFrame:
         text, where, rows = _read_json(path)
     else:
         text, where, rows = _read_xlsx(path)
-    return _checked_mix(text, where, rows)
+    text = text.rename(columns=lambda c: str(c).strip())
+    if (
+        dataset.form == "single-stage"
+        and set(SINGLE_STAGE_MIX) <= set(text.columns)
+        and not set(FLOW_COLUMNS) <= set(text.columns)
+    ):
+        mix = _checked_mix(text, where, rows, SINGLE_STAGE_MIX)
+        flows = pd.DataFrame(
+            {
+                "element": mix["element"],
+                "from": mix["supplier"],
+                "to": KOREA,
+                "tonnes": mix["tonnes"],
+            }
+        )
+    else:
+        mix = _checked_mix(text, where, rows, FLOW_COLUMNS)
+        flows = mix.rename(columns={"from_plant": "from", "to_plant": "to"})
+    known = set(dataset.plants.index)
+    bad = sorted(
+        {p for p in flows["from"] if p not in known}
+        | {p for p in flows["to"] if p not in known and p != KOREA}
+    )
+    if bad:
+        raise InputError(
+            Problem(
+                where,
+                f"names plants the dataset does not have: {', '.join(bad)}; use plant ids from plants (and korea for deliveries)",
+            )
+        )
+    return flows
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, str, bool]:
@@ -406,7 +492,7 @@ def _read_xlsx(path: Path) -> tuple[pd.DataFrame, str, bool]:
         raise InputError(
             Problem(str(path), f"is not a readable .xlsx workbook ({type(e).__name__})")
         ) from None
-    name = "allocation" if "allocation" in sheets else next(iter(sheets))
+    name = next((n for n in ("flows", "allocation") if n in sheets), next(iter(sheets)))
     frame = sheets[name]
     return frame, f"{path}, sheet {name}", True
 
@@ -420,13 +506,15 @@ def _read_json(path: Path) -> tuple[pd.DataFrame, str, bool]:
             Problem(str(path), "is not valid UTF-8 JSON: check brackets and commas", row=line)
         ) from None
     where = str(path)
-    if isinstance(data, dict) and "allocation" in data:
+    if isinstance(data, dict) and "flows" in data:
+        data, where = data["flows"], f"{path}: flows"
+    elif isinstance(data, dict) and "allocation" in data:
         data, where = data["allocation"], f"{path}: allocation"
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise InputError(
             Problem(
                 str(path),
-                'expected a list of {"element", "supplier", "tonnes"} records, or an object with an "allocation" list',
+                'expected a list of {"element", "from_plant", "to_plant", "tonnes"} records, or an object with a "flows" list',
             )
         )
     frame = pd.DataFrame(data)
@@ -434,24 +522,26 @@ def _read_json(path: Path) -> tuple[pd.DataFrame, str, bool]:
     return text, where, False
 
 
-def _checked_mix(text: pd.DataFrame, where: str, sheet: bool) -> pd.DataFrame:
-    """Check the three columns; `sheet` says rows are numbered as in a spreadsheet (header = 1),
-    otherwise (JSON) a problem names the record instead (1 = first)."""
+def _checked_mix(
+    text: pd.DataFrame, where: str, sheet: bool, columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """Check the named columns (text, and tonnes last); `sheet` says rows are numbered as in a
+    spreadsheet (header = 1), otherwise (JSON) a problem names the record instead (1 = first)."""
     problems: list[Problem] = []
     text = text.rename(columns=lambda c: str(c).strip())
-    missing = [c for c in MIX_COLUMNS if c not in text.columns]
+    missing = [c for c in columns if c not in text.columns]
     for c in missing:
         problems.append(
             Problem(
                 where,
-                "required column is missing (an allocation needs element, supplier, tonnes)",
+                f"required column is missing (flows need {', '.join(columns)})",
                 row=1 if sheet else None,
                 column=c,
             )
         )
     if missing:
         raise InputError(problems)
-    text = text.loc[:, list(MIX_COLUMNS)].map(lambda v: str(v).strip())
+    text = text.loc[:, list(columns)].map(lambda v: str(v).strip())
     blank = (text == "").all(axis=1).to_numpy()
     tonnes = []
     for i, (_, r) in enumerate(text.iterrows()):
@@ -459,7 +549,7 @@ def _checked_mix(text: pd.DataFrame, where: str, sheet: bool) -> pd.DataFrame:
             tonnes.append(math.nan)
             continue
         here, row = (where, i + 2) if sheet else (f"{where}, record {i + 1}", None)
-        for c in ("element", "supplier"):
+        for c in columns[:-1]:
             if r[c] == "":
                 problems.append(Problem(here, f"is blank: give the {c}", row=row, column=c))
         if r["tonnes"] == "":
@@ -503,14 +593,9 @@ def _checked_mix(text: pd.DataFrame, where: str, sheet: bool) -> pd.DataFrame:
         tonnes.append(t)
     if problems:
         raise InputError(problems)
-    out = pd.DataFrame(
-        {
-            "element": text["element"].to_numpy(dtype=object),
-            "supplier": text["supplier"].to_numpy(dtype=object),
-            "tonnes": np.array(tonnes, dtype=float),
-        }
-    )
+    out = pd.DataFrame({c: text[c].to_numpy(dtype=object) for c in columns[:-1]})
+    out["tonnes"] = np.array(tonnes, dtype=float)
     out = out[~blank].reset_index(drop=True)
     if out.empty:
-        raise InputError(Problem(where, "has no allocation rows"))
+        raise InputError(Problem(where, "has no flow rows"))
     return out

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .errors import InputError, Problem
 from .lp import INF
-from .model import USD_PER_MUSD, StageResults, formulate, risk_stage, solve_stages
+from .network.model import USD_PER_MUSD, StageResults, formulate, risk_stage, solve_stages
 from .policy import Policy, validate
 from .solution import Solution, solution_from
 

@@ -18,19 +18,30 @@ import yaml
 
 from .dataset import Dataset
 from .errors import InputError, Problem
+from .schema import STAGES
 
 RISK_OBJECTIVES = ("hhi", "wgi-hhi", "max-share", "top3")  # per-element concentration
 ROBUST_OBJECTIVES = ("cvar", "worst-case")  # value lost across disruption scenarios
 OBJECTIVES = (*RISK_OBJECTIVES, *ROBUST_OBJECTIVES, "cost")
 WEIGHTINGS = ("value", "volume", "equal")
 RECYCLING_BLOC = "RECYCLING"  # suppliers tagged with this bloc count toward the recycled share
+# How an element's risk at each stage of its chain becomes one number: its worst stage (the
+# default: a chain is as exposed as its most concentrated step, and the EU and Korean targets
+# hold "at any relevant stage"), the sum over stages, or one named stage.
+STAGE_RULES = ("worst", "sum", *STAGES)
 DEFAULT_PREMIUM = 0.15
 MIN_HHI_TOLERANCE = 1e-8
 
 
 @dataclass(frozen=True)
 class Policy:
-    """A sourcing policy. Shares are fractions of each element's demand (0.5 = 50%)."""
+    """A sourcing policy. Shares are fractions of each element's demand (0.5 = 50%).
+
+    Caps and bloc minimums hold at every stage of the chain unless their key names one:
+    caps {"CHN": 0.5} caps China at every stage, {"separation:CHN": 0.3} at separation only;
+    element_caps {"Dy": {"separation:CHN": 0.3}} for one element. The most specific key wins
+    (element and stage, element, stage, neither), and country_cap holds on top of all of them.
+    """
 
     objective: str = "hhi"
     budget_premium: float | None = DEFAULT_PREMIUM  # budget = (1 + premium) * least cost
@@ -52,6 +63,10 @@ class Policy:
     # a portfolio objective may trade one element's risk for another's: with this on, no
     # element's measure may rise above today's mix (elastic: a breach is reported, not hidden)
     no_worse_than_today: bool = True
+    stage: str = "worst"  # which stage's risk counts: worst, sum or a stage name (STAGE_RULES)
+    year: int | None = None  # None: operating plants; a year: also plants first producing by then
+    # round one counted KOMIR's stock as an annual supplier; off unless asked for
+    stockpile_as_supplier: bool = False
 
     @classmethod
     def from_preset(cls, name: str, **changes: Any) -> Policy:
@@ -76,18 +91,40 @@ class Policy:
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False)
 
-    def cap_for(self, dataset: Dataset, supplier: str, element: str) -> float:
-        """The effective cap on one supplier's share of one element (1.0 = no cap).
+    def cap_for(self, dataset: Dataset, supplier: str, element: str, stage: str) -> float:
+        """The effective cap on one supplier's share of one element at one stage (1.0 = none).
 
-        An element override replaces the supplier's cap; the country cap ("no country above X")
-        holds on top of both, so a looser supplier cap never lets a country past it."""
-        own = self.element_caps.get(element, {}).get(supplier, self.caps.get(supplier, 1.0))
+        The most specific setting wins (element and stage, element, stage, neither); the
+        country cap ("no country above X") holds on top, so a looser supplier cap never lets a
+        foreign country past it. Korea's own plants and recycling are not capped by it."""
+        own = _most_specific(self.caps, self.element_caps, element, stage, supplier, 1.0)
         if self.country_cap is not None and dataset.supplier_kinds[supplier] == "country":
             return min(own, self.country_cap)
         return own
 
-    def bloc_min_for(self, bloc: str, element: str) -> float:
-        return self.element_bloc_min.get(element, {}).get(bloc, self.bloc_min.get(bloc, 0.0))
+    def bloc_min_for(self, bloc: str, element: str, stage: str) -> float:
+        return _most_specific(self.bloc_min, self.element_bloc_min, element, stage, bloc, 0.0)
+
+
+def _most_specific(
+    flat: Mapping[str, float],
+    nested: Mapping[str, Mapping[str, float]],
+    element: str,
+    stage: str,
+    name: str,
+    default: float,
+) -> float:
+    own = nested.get(element, {})
+    for table, key in ((own, f"{stage}:{name}"), (own, name), (flat, f"{stage}:{name}")):
+        if key in table:
+            return table[key]
+    return flat.get(name, default)
+
+
+def split_key(key: str) -> tuple[str | None, str]:
+    """'separation:CHN' -> ('separation', 'CHN'); 'CHN' -> (None, 'CHN')."""
+    stage, colon, name = key.rpartition(":")
+    return (stage if colon else None), name
 
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -151,11 +188,12 @@ _NUMBERS = (
     "alpha",
     "stockpile_days",
 )
-_TEXT = ("objective", "weights", "preset")
+_TEXT = ("objective", "weights", "preset", "stage")
 _SHARE_MAPS = ("caps", "bloc_min", "risk_caps")
 _NESTED_MAPS = ("element_caps", "element_bloc_min")
 _LISTS = ("elements", "scenarios")
-_FLAGS = ("no_worse_than_today",)
+_FLAGS = ("no_worse_than_today", "stockpile_as_supplier")
+_INTEGERS = ("year",)
 
 
 def _default(name: str) -> Any:
@@ -193,6 +231,8 @@ def _type_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
             out.append((k, "must map elements to {name: number}, e.g. {Dy: {CHN: 0.3}}"))
         elif k in _FLAGS and not isinstance(v, bool):
             out.append((k, "must be true or false"))
+        elif k in _INTEGERS and (not isinstance(v, int) or isinstance(v, bool)):
+            out.append((k, "must be a whole number, e.g. 2028"))
         elif k in _LISTS and not (
             isinstance(v, list | tuple) and all(isinstance(x, str) for x in v)
         ):
@@ -223,20 +263,26 @@ def load_policy(path: str | Path) -> Policy:
 
 
 def parse_assignment(text: str, flag: str) -> tuple[str | None, str, float]:
-    """Parse 'CHN=0.5' or 'Dy:CHN=0.3' (element-specific) from a command-line flag."""
+    """Parse 'CHN=0.5', 'separation:CHN=0.5', 'Dy:CHN=0.3' or 'Dy:separation:CHN=0.3' from a
+    command-line flag into (element or None, name with its stage if any, value)."""
     target, sep, number = text.partition("=")
-    element, colon, name = target.rpartition(":")
+    parts = [x.strip() for x in target.split(":")]
     try:
         value = float(number)
     except ValueError:
         value = math.nan
-    if not sep or not name or math.isnan(value):
+    element = None
+    if len(parts) == 3 or (len(parts) == 2 and parts[0] not in STAGES):
+        element, parts = parts[0], parts[1:]
+    ok = sep and all(parts) and len(parts) <= 2 and (len(parts) == 1 or parts[0] in STAGES)
+    if not ok or (element is not None and not element) or math.isnan(value):
         raise InputError(
             Problem(
-                f"{flag} {text}", f"expected NAME=SHARE or ELEMENT:NAME=SHARE, e.g. {flag} CHN=0.5"
+                f"{flag} {text}",
+                f"expected [ELEMENT:][STAGE:]NAME=SHARE with STAGE one of {', '.join(STAGES)}, e.g. {flag} CHN=0.5 or {flag} Dy:separation:CHN=0.3",
             )
         )
-    return (element if colon else None), name.strip(), value
+    return element, ":".join(parts), value
 
 
 def validate(policy: Policy, dataset: Dataset, where: str = "policy") -> Policy:
@@ -263,7 +309,18 @@ def validate(policy: Policy, dataset: Dataset, where: str = "policy") -> Policy:
                 )
             )
 
-    def known(name: str, value: str, pool: set[str], what: str) -> bool:
+    def known(name: str, value: str, pool: set[str], what: str, staged: bool = False) -> bool:
+        stage, value = split_key(value) if staged else (None, value)
+        if stage is not None and stage not in STAGES:
+            problems.append(
+                Problem(
+                    where,
+                    f"unknown stage {stage!r}: use {', '.join(STAGES)}",
+                    column=name,
+                    value=stage,
+                )
+            )
+            return False
         if value not in pool:
             problems.append(
                 Problem(
@@ -284,6 +341,19 @@ def validate(policy: Policy, dataset: Dataset, where: str = "policy") -> Policy:
                 column="objective",
                 value=policy.objective,
             )
+        )
+    if policy.stage not in STAGE_RULES:
+        problems.append(
+            Problem(
+                where,
+                f"unknown stage rule: choose {', '.join(STAGE_RULES)}",
+                column="stage",
+                value=policy.stage,
+            )
+        )
+    if policy.year is not None and not 1900 <= policy.year <= 2100:
+        problems.append(
+            Problem(where, "must be a year such as 2028", column="year", value=policy.year)
         )
     if policy.weights not in WEIGHTINGS:
         problems.append(
@@ -309,20 +379,20 @@ def validate(policy: Policy, dataset: Dataset, where: str = "policy") -> Policy:
     if policy.country_cap is not None:
         share("country_cap", policy.country_cap)
     for s, v in policy.caps.items():
-        if known(f"caps.{s}", s, suppliers, "supplier"):
+        if known(f"caps.{s}", s, suppliers, "supplier", staged=True):
             share(f"caps.{s}", v)
     for e, caps in policy.element_caps.items():
         if known(f"element_caps.{e}", e, elements, "element"):
             for s, v in caps.items():
-                if known(f"element_caps.{e}.{s}", s, suppliers, "supplier"):
+                if known(f"element_caps.{e}.{s}", s, suppliers, "supplier", staged=True):
                     share(f"element_caps.{e}.{s}", v)
     for b, v in policy.bloc_min.items():
-        if known(f"bloc_min.{b}", b, blocs, "bloc"):
+        if known(f"bloc_min.{b}", b, blocs, "bloc", staged=True):
             share(f"bloc_min.{b}", v)
     for e, mins in policy.element_bloc_min.items():
         if known(f"element_bloc_min.{e}", e, elements, "element"):
             for b, v in mins.items():
-                if known(f"element_bloc_min.{e}.{b}", b, blocs, "bloc"):
+                if known(f"element_bloc_min.{e}.{b}", b, blocs, "bloc", staged=True):
                     share(f"element_bloc_min.{e}.{b}", v)
     share("recycled_min", policy.recycled_min)
     # HiGHS solves to about 1e-9; asking the cuts for more than 1e-8 cannot be met.
@@ -394,17 +464,19 @@ def _contradictions(policy: Policy, dataset: Dataset, where: str) -> list[Proble
     scope = policy.elements or tuple(dataset.demanded_elements)
     for e in scope:
         for b in dataset.blocs:
-            need = policy.bloc_min_for(b, e)
-            if need <= 0:
-                continue
-            allowed = sum(policy.cap_for(dataset, s, e) for s in dataset.bloc_members(b))
-            if allowed + 1e-12 < need:
-                problems.append(
-                    Problem(
-                        where,
-                        f"for {e}, the {b} minimum of {need:.0%} is above what the caps on its members allow together ({allowed:.0%}): lower the minimum or raise the caps",
-                        column=f"bloc_min.{b}",
-                        value=need,
+            for stage in dataset.stages:
+                need = policy.bloc_min_for(b, e, stage)
+                if need <= 0:
+                    continue
+                allowed = sum(policy.cap_for(dataset, s, e, stage) for s in dataset.bloc_members(b))
+                if allowed + 1e-12 < need:
+                    at = f" at the {stage} stage" if len(dataset.stages) > 1 else ""
+                    problems.append(
+                        Problem(
+                            where,
+                            f"for {e}{at}, the {b} minimum of {need:.0%} is above what the caps on its members allow together ({allowed:.0%}): lower the minimum or raise the caps",
+                            column=f"bloc_min.{b}",
+                            value=need,
+                        )
                     )
-                )
     return problems

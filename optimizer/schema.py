@@ -38,8 +38,17 @@ class Table:
 
 STATUSES = ("confirmed", "estimate")
 GROUPS = ("light", "medium", "heavy", "other")
-KINDS = ("country", "domestic")
+# country: a foreign country (country caps apply); domestic: Korea's own plants and recycling;
+# stockpile: KOMIR's stock, a buffer that is not an annual supplier unless a policy says so
+KINDS = ("country", "domestic", "stockpile")
 ANY_ELEMENT = "*"
+# The supply chain in order. Recycling plants sit at the first stage: that is where their
+# material enters the chain, as a mine's does.
+STAGES = ("mine", "separation", "metal", "magnet")
+FORMS = ("oxide", "metal", "magnet")  # what Korea takes delivery of
+FORM_STAGE = {"oxide": "separation", "metal": "metal", "magnet": "magnet"}
+PLANT_STATUSES = ("operating", "construction", "planned")
+KOREA = "korea"  # the sink of every delivery in flow tables
 
 _SOURCE = Column(
     "source", "text", "Where the figure comes from (a citation, or how it was estimated)."
@@ -59,7 +68,12 @@ TABLES: dict[str, Table] = {
                 Column("element", "text", "Element symbol, e.g. Nd."),
                 Column("name", "text", "Element name."),
                 Column("group", "choice", "light, medium, heavy or other.", choices=GROUPS),
-                Column("demand_t", "number", "Annual demand, t REO.", low=0),
+                Column(
+                    "demand_t",
+                    "number",
+                    "Annual demand, t REO, all forms together (the demand table splits it by form).",
+                    low=0,
+                ),
                 Column("price_usd_kg", "number", "Reference price, USD/kg oxide.", low=0),
                 _SOURCE,
                 _STATUS,
@@ -98,9 +112,136 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            "plants",
+            "Stage form: one row per plant, or per country-stage aggregate (e.g. China, separation).",
+            key=("plant",),
+            required=False,
+            columns=(
+                Column("plant", "text", "Plant id, unique, without ':' (e.g. MYS-LYNAS-SEP)."),
+                Column("name", "text", "Display name."),
+                Column("operator", "text", "Company or 'aggregate'.", blank_ok=True),
+                Column("country", "text", "Supplier code of the plant's country, from suppliers."),
+                Column("stage", "choice", "mine, separation, metal or magnet.", choices=STAGES),
+                Column(
+                    "plant_status",
+                    "choice",
+                    "operating, construction or planned.",
+                    choices=PLANT_STATUSES,
+                ),
+                Column(
+                    "first_year",
+                    "integer",
+                    "First year of output (blank if unknown).",
+                    low=1900,
+                    high=2100,
+                    blank_ok=True,
+                ),
+                _SOURCE,
+                _STATUS,
+            ),
+        ),
+        Table(
+            "capacity",
+            "Stage form: what each plant can put through for Korea, per element, and the cost it adds.",
+            key=("plant", "element"),
+            required=False,
+            columns=(
+                Column("plant", "text", "A plant id from plants."),
+                Column("element", "text", "An element symbol from elements."),
+                Column(
+                    "capacity_t",
+                    "number",
+                    "t REO equivalent a year the plant can put through for Korea's supply.",
+                    low=0,
+                ),
+                Column(
+                    "cost_usd_kg",
+                    "number",
+                    "Cost the plant adds, USD/kg REO: processing plus freight and tariff onward.",
+                    low=0,
+                ),
+                _SOURCE,
+                _STATUS,
+            ),
+            optional_columns=(
+                Column(
+                    "total_capacity_t",
+                    "number",
+                    "The plant's whole output of the element, t REO a year (capacity_t is Korea's part).",
+                    required=False,
+                    low=0,
+                ),
+            ),
+        ),
+        Table(
+            "feeds",
+            "Stage form: which plants can feed which. from/to are a plant id, STAGE:COUNTRY or STAGE:*.",
+            key=("from", "to", "element"),
+            required=False,
+            columns=(
+                Column(
+                    "from",
+                    "text",
+                    "Upstream: a plant id, STAGE:COUNTRY (e.g. separation:CHN) or STAGE:*.",
+                ),
+                Column("to", "text", "Downstream: a plant id, STAGE:COUNTRY or STAGE:*."),
+                Column("element", "text", "An element symbol, or * for every element."),
+                _SOURCE,
+                _STATUS,
+            ),
+            optional_columns=(
+                Column(
+                    "min_share",
+                    "number",
+                    "At least this share of each downstream plant's input comes through this rule.",
+                    required=False,
+                    low=0,
+                    high=1,
+                    blank_ok=True,
+                ),
+                Column(
+                    "max_share",
+                    "number",
+                    "At most this share of each downstream plant's input comes through this rule.",
+                    required=False,
+                    low=0,
+                    high=1,
+                    blank_ok=True,
+                ),
+            ),
+        ),
+        Table(
+            "demand",
+            "Stage form: Korea's annual demand per element and the form it arrives in.",
+            key=("element", "form"),
+            required=False,
+            columns=(
+                Column("element", "text", "An element symbol from elements."),
+                Column("form", "choice", "oxide, metal or magnet.", choices=FORMS),
+                Column("demand_t", "number", "t REO equivalent a year.", low=0),
+                _SOURCE,
+                _STATUS,
+            ),
+        ),
+        Table(
+            "baseline_flows",
+            "Stage form: today's flows, plant to plant and plant to Korea (to = korea), per element.",
+            key=("element", "from", "to"),
+            required=False,
+            columns=(
+                Column("element", "text", "An element symbol from elements."),
+                Column("from", "text", "A plant id from plants."),
+                Column("to", "text", "A plant id, or korea for a delivery to Korea."),
+                Column("tonnes", "number", "t REO equivalent a year.", low=0),
+                _SOURCE,
+                _STATUS,
+            ),
+        ),
+        Table(
             "offers",
-            "One row per supplier and element it can supply to Korea.",
+            "Single-stage form: one row per supplier and element it can supply to Korea (as oxide).",
             key=("supplier", "element"),
+            required=False,
             columns=(
                 Column("supplier", "text", "A supplier code from suppliers."),
                 Column("element", "text", "An element symbol from elements."),
@@ -112,8 +253,9 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "baseline",
-            "Today's mix: the share of each element's supply from each supplier (sums to 1).",
+            "Single-stage form: today's share of each element's supply from each supplier (sums to 1).",
             key=("element", "supplier"),
+            required=False,
             columns=(
                 Column("element", "text", "An element symbol from elements."),
                 Column("supplier", "text", "A supplier code with an offer for that element."),
@@ -131,7 +273,7 @@ TABLES: dict[str, Table] = {
             required=False,
             columns=(
                 Column("scenario", "text", "Scenario name; rows with the same name form one."),
-                Column("supplier", "text", "A supplier code from suppliers."),
+                Column("supplier", "text", "A supplier code from suppliers: its plants are hit."),
                 Column("element", "text", "An element symbol, or * for every element."),
                 Column(
                     "availability",
@@ -152,6 +294,14 @@ TABLES: dict[str, Table] = {
             optional_columns=(
                 Column(
                     "duration_days", "number", "How long it lasts, days.", required=False, low=0
+                ),
+                Column(
+                    "stage",
+                    "choice",
+                    "Only the supplier's plants at this stage are hit (blank: every stage).",
+                    required=False,
+                    choices=STAGES,
+                    blank_ok=True,
                 ),
                 Column("source", "text", _SOURCE.doc, required=False),
                 Column("status", "choice", _STATUS.doc, required=False, choices=STATUSES),

@@ -20,21 +20,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import metrics, scenarios
 from .dataset import Dataset
 from .errors import InputError, Problem
-from .model import USD_PER_MUSD, Formulation, Structure, formulate, solve_stages
-from .policy import Policy, validate
-from .solution import Solution, solution_from
+from .network import measures
+from .network.model import USD_PER_MUSD, Formulation, Structure, formulate, solve_stages
+from .policy import RISK_OBJECTIVES, Policy, validate
+from .schema import STAGES
+from .solution import Solution, arc_flows_of, display_rule, robust_value, solution_from
 
 
 @dataclass
 class Session:
     dataset: Dataset
     _forms: dict[Structure, Formulation] = field(default_factory=dict)
-    _tonnes_index: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
-        default_factory=dict
-    )
+    _stage_index: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def prepare(self, policy: Policy) -> tuple[Formulation, bool]:
         """The built model for this policy's structure, and whether it was just built."""
@@ -54,48 +53,65 @@ class Session:
         return solution
 
     def _index(self, form: Formulation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Element row, supplier column and LP column of every x variable (cached per model)."""
-        if id(form) not in self._tonnes_index:
-            scope = {e: i for i, e in enumerate(form.structure.scope)}
-            pos, keys = form.dataset.supplier_position, list(form.x)
-            self._tonnes_index[id(form)] = (
-                np.array([scope[e] for _, e in keys], dtype=int),
-                np.array([pos[s] for s, _ in keys], dtype=int),
-                np.array([form.lp.col(form.x[k]) for k in keys], dtype=int),
+        """(element, stage) row, holder column and LP column of every stage-tonnes variable,
+        laid out as measures.stage_matrix lays out flows (cached per model)."""
+        if id(form) not in self._stage_index:
+            rows = {
+                ek: i
+                for i, ek in enumerate(measures.stage_rows(self.dataset, form.structure.scope))
+            }
+            cols = {c: j for j, c in enumerate(measures.holders(self.dataset))}
+            ents = form.net.entities
+            keep = [i for i, (e, k, _) in enumerate(ents) if (e, k) in rows]
+            self._stage_index[id(form)] = (
+                np.array([rows[ents[i][0], ents[i][1]] for i in keep], dtype=int),
+                np.array([cols[ents[i][2]] for i in keep], dtype=int),
+                np.array([form.lp.col(form.s[i]) for i in keep], dtype=int),
             )
-        return self._tonnes_index[id(form)]
+        return self._stage_index[id(form)]
 
     def evaluate(self, policy: Policy) -> dict[str, Any]:
-        """The headline numbers of one policy, without building a full Solution (for sweeps)."""
+        """The headline numbers of one policy, without building a full Solution (for sweeps):
+        the same measures, read from the model's stage tonnes instead of its flows."""
         policy = validate(policy, self.dataset)
         form, fresh = self.prepare(policy)
         stages = solve_stages(form, policy, fresh)
         lp, scope = form.lp, list(form.structure.scope)
-        rows, cols, xcols = self._index(form)
-        tonnes = np.zeros((len(scope), len(self.dataset.suppliers)))
-        tonnes[rows, cols] = stages.final.values[xcols]
-        per = metrics.element_measures(self.dataset, tonnes, scope)
-        out = metrics.portfolio_measures(per, form.weights.to_numpy())
-        slack = sum(float(stages.final.values[lp.col(v)]) for v in form.slack.values())
-        if form.scenario_set is not None:  # the disruption loss, from the mix as in a Solution
-            mix = pd.DataFrame(
-                {
-                    "element": [e for _, e in form.x],
-                    "supplier": [s for s, _ in form.x],
-                    "tonnes": stages.final.values[xcols],
-                }
-            )
-            out["objective_value"] = scenarios.tail_of(
-                form.scenario_set,
-                mix,
-                self.dataset,
-                scope,
+        values = stages.final.values
+        rows, cols, scols = self._index(form)
+        tonnes = np.zeros(
+            (len(measures.stage_rows(self.dataset, scope)), len(measures.holders(self.dataset)))
+        )
+        np.add.at(tonnes, (rows, cols), values[scols])
+        arrays = measures.stage_arrays(self.dataset, tonnes, scope)
+        keys = measures.stage_rows(self.dataset, scope)
+        per_stage = pd.DataFrame(
+            arrays,
+            index=pd.MultiIndex.from_tuples(
+                [(e, STAGES[k]) for e, k in keys], names=["element", "stage"]
+            ),
+        )
+        per = measures.aggregate(per_stage, display_rule(policy), scope)
+        demand = self.dataset.element_array("demand_t", scope)
+        unmet = np.zeros(len(scope))
+        pos = {e: i for i, e in enumerate(scope)}
+        for (e, _), v in form.u.items():
+            unmet[pos[e]] += values[lp.col(v)]
+        per["demand_t"], per["unmet_t"] = demand, unmet
+        per["cost_usd"] = 0.0
+        out = measures.portfolio(per, form.weights.to_numpy())
+        out["cost_usd"] = float(form.vector("cost") @ values) * USD_PER_MUSD
+        slack = sum(float(values[lp.col(v)]) for v in form.slack.values())
+        if form.scenario_set is not None:  # the disruption loss, from the flows as in a Solution
+            out["objective_value"] = robust_value(form, policy, arc_flows_of(form, values))
+        elif policy.objective in RISK_OBJECTIVES:
+            out["objective_value"] = measures.objective_of(
+                measures.aggregate(per_stage, policy.stage, scope),
+                form.weights.to_numpy(),
                 policy.objective,
-                policy.alpha,
-                policy.stockpile_days,
             )
         else:
-            out["objective_value"] = out[metrics.measure_column(policy.objective)]
+            out["objective_value"] = out["cost_usd"]
         short = out["unmet_t"] > 1e-6 or slack > 1e-6
         return {
             "status": "shortfall" if short else "optimal",

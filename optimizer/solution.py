@@ -3,33 +3,48 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import diagnose, metrics, scenarios
+from . import diagnose, risk, scenarios
 from .dataset import Dataset
-from .model import USD_PER_MUSD, Formulation, StageResults, formulate, solve_stages
+from .network import measures
+from .network.graph import PRODUCT, STAGE_INDEX
+from .network.model import USD_PER_MUSD, Formulation, StageResults, formulate, solve_stages
 from .policy import RISK_OBJECTIVES, Policy, validate
+from .schema import KOREA, STAGES
 
-TONNE_EPS = 1e-6  # LP round-off below this is not an allocation
+TONNE_EPS = 1e-6  # LP round-off below this is not a flow
+FLOW_EXPORT_COLUMNS = [
+    "element", "from_plant", "from_country", "from_stage", "to_plant", "to_country", "to_stage",
+    "tonnes",
+]  # fmt: skip
+KOREA_CODE = "KOR"
 
 
 @dataclass
 class Solution:
-    """The optimized mix for one policy, with its metrics, the baseline's, and the reasons."""
+    """The optimized flows for one policy, with their measures at every stage, today's, and the
+    reasons. Per-element `metrics` show each measure at the element's worst stage (or at the
+    stage the policy names); `stage_metrics` has every stage."""
 
     dataset: Dataset
     policy: Policy
     status: str  # optimal | shortfall
-    allocation: pd.DataFrame  # element, supplier, tonnes, share, cost_usd_kg, cost_usd
+    arc_flows: pd.DataFrame  # element, from, to, tonnes (the model's own spelling)
+    allocation: (
+        pd.DataFrame
+    )  # element, form, stage, plant, country, tonnes, share, cost_usd_kg, cost_usd
     metrics: pd.DataFrame  # per element
     portfolio: dict[str, float]
+    stage_metrics: pd.DataFrame  # per element and stage
     baseline_metrics: pd.DataFrame
     baseline_portfolio: dict[str, float]
+    baseline_stage_metrics: pd.DataFrame
     least_cost_usd: float
     budget_usd: float | None
     objective_value: float  # true (not LP) value of the objective, weighted over elements
@@ -40,6 +55,7 @@ class Solution:
     shadow_prices: pd.DataFrame
     cut_rounds: int
     seconds: float
+    _cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def total_cost_usd(self) -> float:
@@ -49,8 +65,44 @@ class Solution:
     def scope(self) -> list[str]:
         return list(self.metrics.index)
 
+    @property
+    def flows(self) -> pd.DataFrame:
+        """Every flow of the optimized mix in the export's columns (FLOW_EXPORT_COLUMNS)."""
+        return expand_flows(self.dataset, self.arc_flows)
+
+    @property
+    def baseline_flows(self) -> pd.DataFrame:
+        """Today's flows in the same columns."""
+        return expand_flows(self.dataset, measures.baseline_flows(self.dataset, self.scope))
+
+    def stage_portfolio(self, view: str = "optimized") -> pd.DataFrame:
+        """Per stage, the measures weighted over the elements whose chain has that stage."""
+        if view not in self._cache:
+            per = self.stage_metrics if view == "optimized" else self.baseline_stage_metrics
+            self._cache[view] = measures.stage_portfolio(
+                self.dataset, per, self.scope, self.policy.weights
+            )
+        return self._cache[view]
+
+    def worst_stage(
+        self, view: str = "optimized", column: str = "china_share"
+    ) -> tuple[str, float]:
+        """The stage where the portfolio's China share (or another measure) is highest."""
+        return measures.worst_stage(self.stage_portfolio(view), column)
+
+    def stage_shares(self, view: str = "optimized") -> pd.DataFrame:
+        """element, stage, country, tonnes, share of what arrives through each stage."""
+        flows = (
+            self.arc_flows
+            if view == "optimized"
+            else measures.baseline_flows(self.dataset, self.scope)
+        )
+        return measures.stage_shares(self.dataset, flows, self.scope)
+
     def summary(self) -> dict[str, Any]:
         """Everything needed to read and reproduce the run, as plain JSON-able data."""
+        stage, china = self.worst_stage()
+        base_stage, base_china = self.worst_stage("baseline")
         return {
             "status": self.status,
             "objective": self.policy.objective,
@@ -61,20 +113,49 @@ class Solution:
             "budget_usd": self.budget_usd,
             "portfolio": self.portfolio,
             "baseline_portfolio": self.baseline_portfolio,
+            "worst_stage": {
+                "optimized": {"stage": stage, "china_share": china},
+                "today": {"stage": base_stage, "china_share": base_china},
+            },
             "elements": _records(self.metrics.reset_index()),
             "baseline_elements": _records(self.baseline_metrics.reset_index()),
+            "stages": stage_records(self),
             "shortfalls": _records(self.shortfalls),
             "above_today": _records(self.above_today),
             "shadow_prices": _records(self.shadow_prices),
             "policy": self.policy.to_dict(),
             "dataset": {
                 "origin": self.dataset.origin,
+                "form": self.dataset.form,
                 "sha256": self.dataset.fingerprint,
                 "as_of": self.dataset.as_of,
             },
             "solver": {"cut_rounds": self.cut_rounds, "seconds": self.seconds},
             "versions": package_versions(),
         }
+
+
+STAGE_SUMMARY = ("china_share", "hhi", "max_share", "top3_share", "wgi_hhi", "forge_share")
+
+
+def stage_records(sol: Solution) -> list[dict[str, Any]]:
+    """Per element and stage: the measures today and optimized."""
+    opt, base = sol.stage_metrics, sol.baseline_stage_metrics
+    out = []
+    for e, stage in opt.index:
+        row: dict[str, Any] = {"element": e, "stage": stage}
+        for label, frame in (("today", base), ("optimized", opt)):
+            row[label] = {
+                c: float(frame.at[(e, stage), c]) if (e, stage) in frame.index else None
+                for c in ("supplied_t", *STAGE_SUMMARY)
+            }
+        out.append(row)
+    return out
+
+
+def display_rule(policy: Policy) -> str:
+    """How per-element metrics read stages: the policy's stage if it names one, else the worst."""
+    return policy.stage if policy.stage in STAGES else "worst"
 
 
 def optimize(dataset: Dataset, policy: Policy | None = None) -> Solution:
@@ -87,66 +168,138 @@ def optimize(dataset: Dataset, policy: Policy | None = None) -> Solution:
     return solution
 
 
+def arc_flows_of(form: Formulation, values: np.ndarray) -> pd.DataFrame:
+    arcs = form.net.arcs
+    tonnes = values[form.flow_cols]
+    keep = tonnes > TONNE_EPS
+    return pd.DataFrame(
+        {
+            "element": arcs["element"].to_numpy()[keep],
+            "from": arcs["from"].to_numpy()[keep],
+            "to": arcs["to"].to_numpy()[keep],
+            "tonnes": tonnes[keep],
+        }
+    )
+
+
 def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> Solution:
-    ds, lp = form.dataset, form.lp
-    values = stages.final.values
-    keys = list(form.x)
-    tonnes = np.array([values[lp.col(form.x[k])] for k in keys])
-    offers = form.offers.set_index(["supplier", "element"])
-    alloc = pd.DataFrame(
-        {"element": [e for _, e in keys], "supplier": [s for s, _ in keys], "tonnes": tonnes}
-    )
-    alloc = alloc[alloc["tonnes"] > TONNE_EPS].reset_index(drop=True)
-    alloc["share"] = alloc["tonnes"] / alloc["element"].map(form.demand)
-    alloc["cost_usd_kg"] = (
-        offers["cost_usd_kg"]
-        .reindex(pd.MultiIndex.from_frame(alloc[["supplier", "element"]]))
-        .to_numpy()
-    )
-    alloc["cost_usd"] = alloc["tonnes"] * alloc["cost_usd_kg"] * 1000.0
-    alloc = alloc.sort_values(["element", "tonnes"], ascending=[True, False], ignore_index=True)
+    ds = form.dataset
     scope = list(form.structure.scope)
-    per, portfolio = metrics.mix_metrics(ds, alloc, scope, policy.weights)
-    base_per, base_portfolio = metrics.baseline_metrics(ds, tuple(scope), policy.weights)
+    flows = arc_flows_of(form, stages.final.values)
+    rule = display_rule(policy)
+    per, per_stage = measures.element_frame(ds, flows, scope, rule)
+    weights = risk.weights(ds.elements, scope, policy.weights).to_numpy()
+    portfolio = measures.portfolio(per, weights)
+    base_per, base_portfolio, base_stage = measures.baseline_metrics(
+        ds, tuple(scope), policy.weights, rule
+    )
     shortfalls = diagnose.explain_shortfalls(form, policy, stages)
     lp_value = (
-        float(lp.vector(form.objective) @ values) * form.loss_scale
+        float(form.lp.vector(form.objective) @ stages.final.values) * form.loss_scale
         if form.objective is not None
         else float("nan")
     )
     if form.scenario_set is not None:
-        objective_value = robust_value(form, policy, alloc)
-        baseline_value = robust_value(form, policy, metrics.baseline_mix(ds, scope))
+        objective_value = robust_value(form, policy, flows)
+        baseline_value = robust_value(form, policy, measures.baseline_flows(ds, scope))
+    elif policy.objective in RISK_OBJECTIVES:
+        objective_value = measures.objective_of(
+            measures.aggregate(per_stage, policy.stage, scope), weights, policy.objective
+        )
+        baseline_value = measures.objective_of(
+            measures.aggregate(base_stage, policy.stage, scope), weights, policy.objective
+        )
     else:
-        name = metrics.measure_column(policy.objective)
-        objective_value, baseline_value = portfolio[name], base_portfolio[name]
+        objective_value, baseline_value = portfolio["cost_usd"], base_portfolio["cost_usd"]
     return Solution(
         dataset=ds,
         policy=policy,
         status="shortfall" if len(shortfalls) else "optimal",
-        allocation=alloc,
+        arc_flows=flows,
+        allocation=allocation_of(form, flows),
         metrics=per,
         portfolio=portfolio,
+        stage_metrics=per_stage,
         baseline_metrics=base_per,
         baseline_portfolio=base_portfolio,
+        baseline_stage_metrics=base_stage,
         least_cost_usd=stages.least_cost_musd * USD_PER_MUSD,
         budget_usd=None if stages.budget_musd is None else stages.budget_musd * USD_PER_MUSD,
         objective_value=objective_value,
         baseline_objective_value=baseline_value,
         lp_objective_value=lp_value,
         shortfalls=shortfalls,
-        above_today=_above_today(policy, per, base_per),
+        above_today=_above_today(policy, per_stage, base_stage, scope),
         shadow_prices=diagnose.shadow_prices(form, policy, stages),
         cut_rounds=stages.cut_rounds,
         seconds=stages.seconds,
     )
 
 
-def robust_value(form: Formulation, policy: Policy, mix: pd.DataFrame) -> float:
-    """CVaR or worst-case loss in USD, computed directly from the mix's scenario losses."""
+ALLOCATION_COLUMNS = [
+    "element", "form", "stage", "plant", "country", "tonnes", "share", "cost_usd_kg", "cost_usd",
+]  # fmt: skip
+
+
+def allocation_of(form: Formulation, flows: pd.DataFrame) -> pd.DataFrame:
+    """One row per element and plant used: what it puts through, its share of the demand that
+    passes its stage, and the cost it adds. The rows' cost_usd add up to the mix's cost."""
+    ds = form.dataset
+    through = flows.groupby(["element", "from"], sort=False)["tonnes"].sum().reset_index()
+    through = through.rename(columns={"from": "plant"})
+    stage = through["plant"].map(ds.plants["stage"])
+    need = form.net.stage_demand
+    cost = ds.capacity.set_index(["plant", "element"])["cost_usd_kg"]
+    out = pd.DataFrame(
+        {
+            "element": through["element"],
+            "form": stage.map(PRODUCT),
+            "stage": stage,
+            "plant": through["plant"],
+            "country": through["plant"].map(ds.plants["country"]),
+            "tonnes": through["tonnes"],
+        }
+    )
+    out["share"] = [
+        t / need[e, STAGE_INDEX[s]]
+        for e, s, t in zip(out["element"], out["stage"], out["tonnes"], strict=True)
+    ]
+    out["cost_usd_kg"] = cost.reindex(
+        pd.MultiIndex.from_frame(out[["plant", "element"]])
+    ).to_numpy()
+    out["cost_usd"] = out["tonnes"] * out["cost_usd_kg"] * 1000.0
+    out["_k"] = out["stage"].map(STAGE_INDEX)
+    order = {e: i for i, e in enumerate(form.structure.scope)}
+    out["_e"] = out["element"].map(order)
+    out = out.sort_values(["_e", "_k", "tonnes"], ascending=[True, True, False], ignore_index=True)
+    return out[ALLOCATION_COLUMNS]
+
+
+def expand_flows(dataset: Dataset, flows: pd.DataFrame) -> pd.DataFrame:
+    """Flows in the export's columns: plant, country and stage at both ends; a delivery goes to
+    to_plant korea, to_country KOR, to_stage korea."""
+    plants = dataset.plants
+    to_korea = flows["to"] == KOREA
+    out = pd.DataFrame(
+        {
+            "element": flows["element"].to_numpy(),
+            "from_plant": flows["from"].to_numpy(),
+            "from_country": flows["from"].map(plants["country"]).to_numpy(),
+            "from_stage": flows["from"].map(plants["stage"]).to_numpy(),
+            "to_plant": flows["to"].to_numpy(),
+            "to_country": np.where(to_korea, KOREA_CODE, flows["to"].map(plants["country"])),
+            "to_stage": np.where(to_korea, KOREA, flows["to"].map(plants["stage"])),
+            "tonnes": flows["tonnes"].to_numpy(),
+        }
+    )
+    return out
+
+
+def robust_value(form: Formulation, policy: Policy, flows: pd.DataFrame) -> float:
+    """CVaR or worst-case loss in USD, computed directly from the flows' scenario losses."""
     return scenarios.tail_of(
         form.scenario_set,
-        mix,
+        flows,
         form.dataset,
         list(form.structure.scope),
         policy.objective,
@@ -158,12 +311,16 @@ def robust_value(form: Formulation, policy: Policy, mix: pd.DataFrame) -> float:
 CEILING_SLACK = 1e-6  # cut tolerance: a measure this close to today's is not above it
 
 
-def _above_today(policy: Policy, per: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+def _above_today(
+    policy: Policy, per_stage: pd.DataFrame, base_stage: pd.DataFrame, scope: list[str]
+) -> pd.DataFrame:
     """Where the ceiling 'no element worse than today' could not hold within the budget."""
     columns = ["element", "measure", "today", "optimized", "explanation"]
     if not policy.no_worse_than_today or policy.objective not in RISK_OBJECTIVES:
         return pd.DataFrame(columns=columns)
-    m = metrics.measure_column(policy.objective)
+    m = measures.measure_column(policy.objective)
+    per = measures.aggregate(per_stage, policy.stage, scope)
+    base = measures.aggregate(base_stage, policy.stage, scope)
     rows = [
         (
             e,
