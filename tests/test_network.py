@@ -193,17 +193,9 @@ def independent_stage_shares(flows: pd.DataFrame, plants: pd.DataFrame) -> pd.Da
             for src, t in zip(feeders["from_plant"], feeders["tonnes"], strict=True):
                 trace(e, src, tonnes * t / total, k)
 
-    for e, p, t in zip(flows["element"], flows["from_plant"], flows["tonnes"], strict=True):
-        if (
-            (flows["to_plant"] == "korea")
-            .loc[(flows["element"] == e) & (flows["from_plant"] == p)]
-            .any()
-        ):
-            pass
     for _, r in flows[flows["to_plant"] == "korea"].iterrows():
         k = STAGE_ORDER.index(r["from_stage"])
         trace(r["element"], r["from_plant"], r["tonnes"], k + 1)
-    del out_of
     frame = pd.DataFrame(rows, columns=["element", "stage", "country", "tonnes"])
     frame = frame.groupby(["element", "stage", "country"])["tonnes"].sum().reset_index()
     frame["share"] = frame["tonnes"] / frame.groupby(["element", "stage"])["tonnes"].transform(
