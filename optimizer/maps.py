@@ -1,15 +1,21 @@
-"""Per-country values of a sourcing mix, ready for maps, partner tables and GeoJSON exports.
+"""Per-country values of a sourcing chain at one stage, and the chain's links country to country,
+ready for maps, partner tables, the chain (Sankey) view and GeoJSON exports.
 
-Pure pandas/geopandas (no plotting, no streamlit). One frame per supplier holds today's mix, the
-optimized one and their difference in three measures, so a map can switch between them without
-re-deriving anything, and the GeoJSON export carries all of them:
+Pure pandas/geopandas (no plotting, no streamlit). At each stage (mine, separation, metal,
+magnet) every tonne that reaches Korea is attributed to the country whose plant performed that
+stage (optimizer.network.graph says how). One frame per supplier holds today's mix, the optimized
+one and their difference in three measures, so a map can switch between them without re-deriving
+anything, and the GeoJSON export carries all of them:
 
-- tonnes: t REO per year supplied;
-- share: the supplier's share of what is supplied, per element; across several elements it is
-  combined with the policy's element weights, exactly as the portfolio China and FORGE shares
-  are, so the map's China share equals the headline figure;
-- value: USD per year at the offer's landed cost in Korea.
+- tonnes: t REO per year that pass the stage in the country's plants;
+- share: the country's share of what passes the stage, per element; across several elements it
+  is combined with the policy's element weights over the elements whose chain has that stage,
+  exactly as Solution.stage_portfolio does, so the map's China share at a stage equals the
+  headline figure for that stage;
+- value: USD per year the mix pays the country's plants, at every stage (the allocation's
+  cost_usd summed by country), so the values add up to the cost of the mix.
 
+A map shows one stage; by default the solution's worst stage (where the China share is highest).
 Suppliers without a shape in the boundary file (domestic recycling, the stockpile) keep their
 rows here; `domestic_values` lists them for a table beside the map.
 """
@@ -24,12 +30,19 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
-from . import geo, metrics, risk
+from . import geo, risk
 from .dataset import Dataset
-from .solution import Solution
+from .network import measures
+from .network.graph import STAGE_INDEX
+from .network.model import active_plants
+from .schema import KOREA, STAGES
+from .solution import TONNE_EPS, Solution
 
 VIEWS = ("optimized", "baseline", "difference")
 """Which mix a map shows: the optimized one, today's, or optimized minus today's."""
+
+MIXES = ("baseline", "optimized")
+"""The two mixes a solution holds: today's and the optimized one."""
 
 MEASURES = ("tonnes", "share", "value")
 """What a map colours countries by."""
@@ -40,6 +53,7 @@ _SUFFIX = {"tonnes": "t", "share": "share", "value": "usd"}
 _PREFIX = {"optimized": "optimized", "baseline": "baseline", "difference": "change"}
 
 SUPPLIER_COLUMNS = ("name", "kind", "blocs", "wgi_risk", "lead_time_days")
+LINK_COLUMNS = ["source_stage", "source_country", "target_stage", "target_country", "tonnes"]
 
 
 def value_column(measure: str, view: str) -> str:
@@ -52,13 +66,29 @@ def value_column(measure: str, view: str) -> str:
     return f"{_PREFIX[view]}_{_SUFFIX[measure]}"
 
 
-def mix_of(solution: Solution, view: str) -> pd.DataFrame:
-    """The optimized or today's mix (element, supplier, tonnes) over the solution's scope."""
-    if view == "optimized":
-        return solution.allocation.loc[:, ["element", "supplier", "tonnes"]]
-    if view == "baseline":
-        return metrics.baseline_mix(solution.dataset, solution.scope)
-    raise ValueError(f"a mix is 'optimized' or 'baseline', not {view!r}")
+# --- stages ----------------------------------------------------------------------------------
+
+
+def stages_of(solution: Solution) -> list[str]:
+    """The stages this solution has measures at, in chain order."""
+    present = set(solution.stage_metrics.index.get_level_values("stage"))
+    return [s for s in STAGES if s in present]
+
+
+def default_stage(solution: Solution) -> str:
+    """The stage a map shows unless told: the optimized mix's worst stage (highest China share)."""
+    worst = solution.worst_stage()[0]
+    return worst or (stages_of(solution) or solution.dataset.stages)[0]
+
+
+def _stage(solution: Solution, stage: str | None) -> str:
+    if stage is None:
+        return default_stage(solution)
+    if stage not in stages_of(solution):
+        raise ValueError(
+            f"{stage!r} is not a stage of this solution ({', '.join(stages_of(solution))})"
+        )
+    return stage
 
 
 def _elements(solution: Solution, element: str | None) -> list[str]:
@@ -69,37 +99,80 @@ def _elements(solution: Solution, element: str | None) -> list[str]:
     return [element]
 
 
-def supplier_values(
-    dataset: Dataset, mix: pd.DataFrame, elements: list[str], weighting: str = "value"
-) -> pd.DataFrame:
-    """Per supplier (every supplier in the dataset): tonnes, weighted share and value in USD of
-    `mix` restricted to `elements`."""
-    suppliers = list(dataset.suppliers.index)
-    part = mix[mix["element"].isin(elements)]
-    tonnes = part.groupby("supplier")["tonnes"].sum().reindex(suppliers, fill_value=0.0)
-    table = part.pivot_table(
-        index="element", columns="supplier", values="tonnes", aggfunc="sum", fill_value=0.0
-    ).reindex(index=elements, columns=suppliers, fill_value=0.0)
-    supplied = table.sum(axis=1)
-    shares = table.div(supplied.where(supplied > 0), axis=0).fillna(0.0)  # of what is supplied
-    w = risk.weights(dataset.elements, elements, weighting)
-    share = shares.mul(w, axis=0).sum(axis=0).reindex(suppliers, fill_value=0.0)
-    cost = dataset.offers.set_index(["supplier", "element"])["cost_usd_kg"]
-    keys = pd.MultiIndex.from_arrays([part["supplier"], part["element"]])
-    usd = part["tonnes"].to_numpy() * cost.reindex(keys).fillna(0.0).to_numpy() * 1000.0
-    value = pd.Series(usd, index=part.index).groupby(part["supplier"]).sum()
-    out = pd.DataFrame(
-        {"t": tonnes, "share": share, "usd": value.reindex(suppliers, fill_value=0.0)}
+# --- the mixes -------------------------------------------------------------------------------
+
+
+def mix_of(solution: Solution, view: str) -> pd.DataFrame:
+    """The optimized or today's flows (element, from, to, tonnes) over the solution's scope: what
+    stress_test, monte_carlo and tail_loss take."""
+    if view == "optimized":
+        return solution.arc_flows
+    if view == "baseline":
+        return measures.baseline_flows(solution.dataset, solution.scope)
+    raise ValueError(f"a mix is 'optimized' or 'baseline', not {view!r}")
+
+
+def plant_spend(dataset: Dataset, flows: pd.DataFrame) -> pd.DataFrame:
+    """Per element and plant of a flows frame: element, plant, stage, country, tonnes (what the
+    plant puts through) and cost_usd (what it is paid: tonnes times the cost it adds). For the
+    optimized flows this is the solution's allocation."""
+    frame = pd.DataFrame(
+        {
+            "element": flows["element"].to_numpy(),
+            "plant": flows["from"].to_numpy(),
+            "tonnes": flows["tonnes"].to_numpy(dtype=float),
+            "cost_usd": measures.flow_costs(dataset, flows),
+        }
     )
-    out.index.name = "supplier"
+    out = frame.groupby(["element", "plant"], sort=False, as_index=False).sum()
+    out.insert(2, "stage", out["plant"].map(dataset.plants["stage"]))
+    out.insert(3, "country", out["plant"].map(dataset.plants["country"]))
     return out
 
 
-def _supplies(mix: pd.DataFrame, elements: list[str]) -> pd.Series:
-    """Per supplier, what it supplies as text: 'Nd 400 t; Pr 150 t' (largest first)."""
-    part = mix[mix["element"].isin(elements) & (mix["tonnes"] > 0)]
-    part = part.sort_values("tonnes", ascending=False)
-    return part.groupby("supplier", sort=False).apply(
+def stage_tonnes(solution: Solution, view: str, stage: str, elements: list[str]) -> pd.DataFrame:
+    """element, country, tonnes, share (of what passes the stage) of one mix at one stage."""
+    shares = solution.stage_shares(view)
+    part = shares[(shares["stage"] == stage) & shares["element"].isin(elements)]
+    return part.loc[:, ["element", "country", "tonnes", "share"]].reset_index(drop=True)
+
+
+def stage_weights(solution: Solution, elements: list[str], stage: str) -> pd.Series:
+    """The policy's element weights over those of `elements` whose chain has `stage`, summing
+    to 1: how Solution.stage_portfolio combines elements at a stage."""
+    have = set(solution.stage_metrics.xs(stage, level="stage").index)
+    at = [e for e in elements if e in have]
+    if not at:
+        return pd.Series(dtype=float)
+    w = risk.weights(solution.dataset.elements, at, solution.policy.weights)
+    return w / w.sum() if w.sum() > 0 else pd.Series(1.0 / len(at), index=at)
+
+
+def supplier_values(solution: Solution, view: str, elements: list[str], stage: str) -> pd.DataFrame:
+    """Per supplier (every supplier of the dataset): tonnes at the stage, weighted share at the
+    stage and value in USD (paid to its plants at every stage) of one mix over `elements`."""
+    ds = solution.dataset
+    suppliers = list(ds.suppliers.index)
+    part = stage_tonnes(solution, view, stage, elements)
+    w = stage_weights(solution, elements, stage)
+    weighted = part["share"] * part["element"].map(w).fillna(0.0)
+    spend = plant_spend(ds, mix_of(solution, view))
+    spend = spend[spend["element"].isin(elements)]
+    out = pd.DataFrame(
+        {
+            "t": part.groupby("country")["tonnes"].sum(),
+            "share": weighted.groupby(part["country"]).sum(),
+            "usd": spend.groupby("country")["cost_usd"].sum(),
+        }
+    ).reindex(suppliers, fill_value=0.0)
+    out.index.name = "supplier"
+    return out.fillna(0.0)
+
+
+def _supplies(part: pd.DataFrame) -> pd.Series:
+    """Per country, what passes its plants as text: 'Nd 400 t; Pr 150 t' (largest first)."""
+    part = part[part["tonnes"] > TONNE_EPS].sort_values("tonnes", ascending=False)
+    return part.groupby("country", sort=False).apply(
         lambda g: "; ".join(
             f"{e} {_tonnes(t)}" for e, t in zip(g["element"], g["tonnes"], strict=True)
         ),
@@ -111,69 +184,172 @@ def _tonnes(t: float) -> str:
     return f"{t:,.0f} t" if t >= 10 else f"{t:,.2g} t"
 
 
-def map_values(solution: Solution, element: str | None = None) -> pd.DataFrame:
-    """One row per supplier of the dataset: its attributes, what it offers, and tonnes, share and
-    value for today's mix, the optimized one and the change, over one element or (None) the
-    solution's whole scope.
+def stage_capacity(solution: Solution, elements: list[str], stage: str) -> pd.DataFrame:
+    """Per supplier with a usable plant at the stage (operating, or producing by the policy's
+    year): capacity_t (t REO/yr for Korea, over `elements`), cost_usd_kg (the cost its plants
+    add, capacity-weighted) and capacity_elements (the elements, in dataset order)."""
+    ds = solution.dataset
+    usable = set(active_plants(ds, solution.policy.year, solution.policy.stockpile_as_supplier))
+    cap = ds.capacity[ds.capacity["plant"].isin(usable) & ds.capacity["element"].isin(elements)]
+    cap = cap[cap["plant"].map(ds.plants["stage"]) == stage]
+    country = cap["plant"].map(ds.plants["country"])
+    total = cap["capacity_t"].groupby(country).sum()
+    spend = (cap["capacity_t"] * cap["cost_usd_kg"]).groupby(country).sum()
+    order = {e: i for i, e in enumerate(ds.elements.index)}
+    names = cap.groupby(country)["element"].agg(
+        lambda s: ", ".join(sorted(dict.fromkeys(s), key=order.get))
+    )
+    return pd.DataFrame(
+        {
+            "capacity_t": total,
+            "cost_usd_kg": spend / total.where(total > 0),
+            "capacity_elements": names,
+        }
+    )
 
-    Columns: supplier, name, kind, blocs, wgi_risk (0-10), lead_time_days, capacity_t (offered,
-    t REO/yr), landed_cost_usd_kg (the offer's cost for one element; for several, the mean over
-    the optimized tonnes, else over the offered capacity), offers (elements offered),
-    baseline_t/optimized_t/change_t, baseline_share/optimized_share/change_share,
-    baseline_usd/optimized_usd/change_usd, baseline_supplies/optimized_supplies (text).
+
+VALUE_COLUMNS = [
+    "baseline_t", "optimized_t", "change_t",
+    "baseline_share", "optimized_share", "change_share",
+    "baseline_usd", "optimized_usd", "change_usd",
+    "baseline_supplies", "optimized_supplies",
+]  # fmt: skip
+
+
+def map_values(
+    solution: Solution, element: str | None = None, stage: str | None = None
+) -> pd.DataFrame:
+    """One row per supplier of the dataset at one stage (default: the worst stage): its
+    attributes, its plants at the stage, and tonnes, share and value for today's mix, the
+    optimized one and the change, over one element or (None) the solution's whole scope.
+
+    Columns: supplier, name, kind, blocs, wgi_risk (0-10), lead_time_days, stage, capacity_t
+    (t REO/yr of its usable plants at the stage), cost_usd_kg (what those plants add,
+    capacity-weighted), capacity_elements, baseline_t/optimized_t/change_t,
+    baseline_share/optimized_share/change_share, baseline_usd/optimized_usd/change_usd (paid to
+    the country's plants at every stage), baseline_supplies/optimized_supplies (text, at the
+    stage).
     """
     ds = solution.dataset
     elements = _elements(solution, element)
-    weighting = solution.policy.weights
+    stage = _stage(solution, stage)
     out = ds.suppliers.loc[:, list(SUPPLIER_COLUMNS)].copy()
     out["blocs"] = out["blocs"].fillna("").astype(str)
-    offers = ds.offers[ds.offers["element"].isin(elements)]
-    grouped = offers.groupby("supplier")
-    out["capacity_t"] = grouped["capacity_t"].sum().reindex(out.index, fill_value=0.0)
-    spend = (offers["capacity_t"] * offers["cost_usd_kg"]).groupby(offers["supplier"]).sum()
-    mean_offer = (spend / out["capacity_t"].where(out["capacity_t"] > 0)).reindex(out.index)
-    out["offers"] = grouped["element"].agg(lambda s: ", ".join(s)).reindex(out.index).fillna("")
+    out["stage"] = stage
+    cap = stage_capacity(solution, elements, stage).reindex(out.index)
+    out["capacity_t"] = cap["capacity_t"].fillna(0.0)
+    out["cost_usd_kg"] = cap["cost_usd_kg"]
+    out["capacity_elements"] = cap["capacity_elements"].fillna("")
     values = {}
-    for view in ("baseline", "optimized"):
-        mix = mix_of(solution, view)
-        v = supplier_values(ds, mix, elements, weighting)
+    for view in MIXES:
+        v = supplier_values(solution, view, elements, stage)
         for suffix in ("t", "share", "usd"):
             values[f"{view}_{suffix}"] = v[suffix]
-        values[f"{view}_supplies"] = _supplies(mix, elements).reindex(out.index).fillna("")
+        part = stage_tonnes(solution, view, stage, elements)
+        values[f"{view}_supplies"] = _supplies(part).reindex(out.index).fillna("")
     for suffix in ("t", "share", "usd"):
         values[f"change_{suffix}"] = values[f"optimized_{suffix}"] - values[f"baseline_{suffix}"]
-    bought = values["optimized_usd"] / (values["optimized_t"] * 1000.0).where(
-        values["optimized_t"] > 0
-    )
-    out["landed_cost_usd_kg"] = bought.fillna(mean_offer)
-    if element is not None:
-        cost = offers.set_index("supplier")["cost_usd_kg"]
-        out["landed_cost_usd_kg"] = cost.reindex(out.index)
-    order = [
-        "baseline_t",
-        "optimized_t",
-        "change_t",
-        "baseline_share",
-        "optimized_share",
-        "change_share",
-        "baseline_usd",
-        "optimized_usd",
-        "change_usd",
-        "baseline_supplies",
-        "optimized_supplies",
-    ]
-    for c in order:
+    for c in VALUE_COLUMNS:
         out[c] = values[c]
     out.index.name = "supplier"
     return out.reset_index()
 
 
 def map_frame(
-    solution: Solution, element: str | None = None, boundaries: gpd.GeoDataFrame | None = None
+    solution: Solution,
+    element: str | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+    stage: str | None = None,
 ) -> gpd.GeoDataFrame:
     """map_values joined onto every country's shape (NaN where a country is not a supplier):
     what the partner map draws and the GeoJSON export writes."""
-    return geo.country_frame(map_values(solution, element), boundaries, key="supplier")
+    return geo.country_frame(map_values(solution, element, stage), boundaries, key="supplier")
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+MIX_TABLE_COLUMNS = [
+    "element", "stage", "country", "name", "baseline_t", "optimized_t", "change_t",
+    "baseline_share", "optimized_share", "change_share", "cost_usd_kg", "baseline_usd",
+    "optimized_usd",
+]  # fmt: skip
+
+
+def mix_table(solution: Solution, stage: str | None = None) -> pd.DataFrame:
+    """Per element and country at one stage (default: the worst), today's mix beside the
+    optimized one: baseline_t, optimized_t, change_t, baseline_share, optimized_share,
+    change_share (shares of the element's demand passing the stage), cost_usd_kg (what the
+    country's plants at the stage were paid per kg, optimized mix, else today's) and
+    baseline_usd, optimized_usd (paid to them). Elements in scope order (those whose chain has
+    the stage), the largest optimized country first."""
+    ds = solution.dataset
+    stage = _stage(solution, stage)
+    scope = solution.scope
+    tonnes = {
+        view: stage_tonnes(solution, view, stage, scope).groupby(["element", "country"])["tonnes"]
+        for view in MIXES
+    }
+    sums = {view: g.sum() for view, g in tonnes.items()}
+    paid = {}
+    for view in MIXES:
+        spend = plant_spend(ds, mix_of(solution, view))
+        paid[view] = (
+            spend[spend["stage"] == stage]
+            .groupby(["element", "country"])[["tonnes", "cost_usd"]]
+            .sum()
+        )
+    index = sums["baseline"].index.union(sums["optimized"].index)
+    out = pd.DataFrame(
+        {f"{v}_t": sums[v].reindex(index, fill_value=0.0) for v in MIXES}, index=index
+    ).reset_index()
+    out["change_t"] = out["optimized_t"] - out["baseline_t"]
+    need = solution.stage_metrics.xs(stage, level="stage")["demand_t"]
+    demand = out["element"].map(need)
+    for c in ("baseline", "optimized", "change"):
+        out[f"{c}_share"] = out[f"{c}_t"] / demand.where(demand > 0)
+    keys = pd.MultiIndex.from_frame(out[["element", "country"]])
+    for v in MIXES:
+        out[f"{v}_usd"] = paid[v]["cost_usd"].reindex(keys).fillna(0.0).to_numpy()
+    per_kg = {
+        v: (paid[v]["cost_usd"] / (paid[v]["tonnes"] * 1000.0).where(paid[v]["tonnes"] > 0))
+        .reindex(keys)
+        .to_numpy()
+        for v in MIXES
+    }
+    out["cost_usd_kg"] = np.where(
+        np.isnan(per_kg["optimized"]), per_kg["baseline"], per_kg["optimized"]
+    )
+    out["stage"] = stage
+    out["name"] = out["country"].map(ds.suppliers["name"]).fillna(out["country"])
+    rank = {e: i for i, e in enumerate(scope)}
+    out = out.assign(_rank=out["element"].map(rank)).sort_values(
+        ["_rank", "optimized_t", "baseline_t"], ascending=[True, False, False]
+    )
+    return out.loc[:, MIX_TABLE_COLUMNS].reset_index(drop=True)
+
+
+def chain_links(solution: Solution, view: str, element: str | None = None) -> pd.DataFrame:
+    """The chain of one mix country to country, for a Sankey diagram: one row per (source stage,
+    source country, target stage, target country) with the tonnes a year that move along it,
+    over one element or (None) the whole scope. Deliveries end at target_stage 'korea',
+    target_country KOR. Rows in chain order of the source stage, the largest first."""
+    if view not in MIXES:
+        raise ValueError(f"a mix is 'optimized' or 'baseline', not {view!r}")
+    elements = _elements(solution, element)
+    flows = solution.flows if view == "optimized" else solution.baseline_flows
+    flows = flows[flows["element"].isin(elements) & (flows["tonnes"] > TONNE_EPS)]
+    keys = ["from_stage", "from_country", "to_stage", "to_country"]
+    out = flows.groupby(keys, as_index=False)["tonnes"].sum()
+    out.columns = LINK_COLUMNS
+    rank = {**STAGE_INDEX, KOREA: len(STAGES)}
+    out = out.assign(
+        _a=out["source_stage"].map(rank), _b=out["target_stage"].map(rank)
+    ).sort_values(["_a", "_b", "tonnes"], ascending=[True, True, False])
+    return out.loc[:, LINK_COLUMNS].reset_index(drop=True)
+
+
+# --- map layers ------------------------------------------------------------------------------
 
 
 def domestic_values(
@@ -184,7 +360,7 @@ def domestic_values(
     return values[values["supplier"].isin(missing)].reset_index(drop=True)
 
 
-def flows(
+def flow_lines(
     values: pd.DataFrame,
     column: str,
     boundaries: gpd.GeoDataFrame | None = None,
@@ -227,39 +403,6 @@ def bloc_markers(
                 }
             )
     return pd.DataFrame(rows, columns=["bloc", "supplier", "name", "lon", "lat"])
-
-
-def mix_table(solution: Solution) -> pd.DataFrame:
-    """Per element and supplier, today's mix beside the optimized one: element, supplier, name,
-    baseline_t, optimized_t, change_t, baseline_share, optimized_share, change_share (shares of
-    the element's demand), cost_usd_kg (landed), baseline_usd, optimized_usd. Elements in the
-    dataset's order, the largest optimized supplier first."""
-    ds = solution.dataset
-    scope = solution.scope
-    base = mix_of(solution, "baseline").groupby(["element", "supplier"])["tonnes"].sum()
-    opt = mix_of(solution, "optimized").groupby(["element", "supplier"])["tonnes"].sum()
-    index = base.index.union(opt.index)
-    out = pd.DataFrame(
-        {
-            "baseline_t": base.reindex(index, fill_value=0.0),
-            "optimized_t": opt.reindex(index, fill_value=0.0),
-        }
-    ).reset_index()
-    out["change_t"] = out["optimized_t"] - out["baseline_t"]
-    demand = out["element"].map(ds.elements["demand_t"])
-    for c in ("baseline", "optimized", "change"):
-        out[f"{c}_share"] = out[f"{c}_t"] / demand
-    cost = ds.offers.set_index(["supplier", "element"])["cost_usd_kg"]
-    keys = pd.MultiIndex.from_frame(out[["supplier", "element"]])
-    out["cost_usd_kg"] = cost.reindex(keys).to_numpy()
-    for c in ("baseline", "optimized"):
-        out[f"{c}_usd"] = out[f"{c}_t"] * out["cost_usd_kg"].fillna(0.0) * 1000.0
-    out.insert(2, "name", out["supplier"].map(ds.suppliers["name"]))
-    rank = {e: i for i, e in enumerate(scope)}
-    out = out.assign(_rank=out["element"].map(rank)).sort_values(
-        ["_rank", "optimized_t", "baseline_t"], ascending=[True, False, False]
-    )
-    return out.drop(columns="_rank").reset_index(drop=True)
 
 
 def display_geojson(boundaries: gpd.GeoDataFrame | None = None, decimals: int = 3) -> dict:

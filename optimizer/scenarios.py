@@ -127,9 +127,12 @@ def scenario_set(dataset: Dataset, arcs, names: tuple[str, ...] | None = None) -
 
 def flows_of(mix: pd.DataFrame) -> pd.DataFrame:
     """A flows frame (element, from, to, tonnes) from a flows table in either spelling
-    (from/to, or the export's from_plant/to_plant)."""
+    (from/to, or the export's from_plant/to_plant). Round one's mixes (element, supplier,
+    tonnes) are deliveries from the plants a single-stage dataset names after its suppliers."""
     if "from_plant" in mix.columns:
         mix = mix.rename(columns={"from_plant": "from", "to_plant": "to"})
+    elif "from" not in mix.columns and "supplier" in mix.columns:
+        mix = mix.rename(columns={"supplier": "from"}).assign(to=KOREA)
     return mix[[*ARC_COLUMNS, "tonnes"]]
 
 
@@ -202,6 +205,7 @@ def stress_test(
     arcs = flows[ARC_COLUMNS].drop_duplicates().reset_index(drop=True)
     ss = scenario_set(dataset, arcs, names)
     x = arc_vector(flows, arcs)
+    ae = arcs["element"].to_numpy()
     short = shortfall_tonnes(ss, x, elements)
     demand = dataset.elements.loc[elements, "demand_t"].to_numpy()
     price = dataset.elements.loc[elements, "price_usd_kg"].to_numpy() * USD_PER_T
@@ -216,7 +220,14 @@ def stress_test(
     cost = cap["cost_usd_kg"].to_numpy() * USD_PER_T
     cap_stage = cap["plant"].map(dataset.plants["stage"]).to_numpy()
     cap_country = cap["plant"].map(dataset.plants["country"]).to_numpy()
-    landed = _landed_cost(dataset, flows, elements)
+    landed = _cumulative_cost(dataset, flows)
+    avoided = (
+        ss.loss
+        * x
+        * np.array(
+            [landed.get((i, e), 0.0) for e, i in zip(arcs["element"], arcs["from"], strict=True)]
+        )
+    )
     rows = []
     for k, name in enumerate(ss.names):
         frac = ss.duration_days[k] / DAYS
@@ -240,7 +251,7 @@ def stress_test(
                 "short_share": gap / (demand[i] * frac), "value_at_risk_usd": gap * price[i],
                 "stockpile_days_needed": gap / demand[i] * DAYS, "stockpile_t": stock[i],
                 "spare_fill_t": fill, "fill_cost_usd": fill_cost,
-                "fill_premium_usd": fill_cost - fill * landed.get(e, 0.0),
+                "fill_premium_usd": fill_cost - avoided[k, ae == e].sum() * frac * fill / gap,
                 "uncovered_t": max(0.0, gap - fill - stock[i]),
             })  # fmt: skip
     return pd.DataFrame(rows, columns=STRESS_COLUMNS)
@@ -262,14 +273,26 @@ def _hit_suppliers(dataset: Dataset, name: str) -> dict[tuple[str, str], set[str
     return out
 
 
-def _landed_cost(dataset: Dataset, flows: pd.DataFrame, elements: list[str]) -> dict[str, float]:
-    """Average USD per tonne delivered of each element: the chain's cost over what arrives."""
+def _cumulative_cost(dataset: Dataset, flows: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """USD per tonne a plant's output has cost by the time it leaves: its own cost plus the
+    inflow-weighted cost of what fed it (stages run in order, so one pass suffices)."""
     cost = dataset.capacity.set_index(["plant", "element"])["cost_usd_kg"] * USD_PER_T
-    idx = pd.MultiIndex.from_arrays([flows["from"], flows["element"]])
-    spend = flows["tonnes"].to_numpy() * cost.reindex(idx).fillna(0.0).to_numpy()
-    by = pd.Series(spend).groupby(flows["element"].to_numpy()).sum()
-    got = flows[flows["to"] == KOREA].groupby("element")["tonnes"].sum()
-    return {e: float(by.get(e, 0.0) / got[e]) for e in elements if got.get(e, 0.0) > 0}
+    stage = {s: i for i, s in enumerate(STAGES)}
+    plants = sorted(
+        set(zip(flows["from"], flows["element"], strict=True)),
+        key=lambda pe: stage[dataset.plants.at[pe[0], "stage"]],
+    )
+    inner = flows[flows["to"] != KOREA]
+    feeds = {k: g for k, g in inner.groupby(["to", "element"])}
+    out: dict[tuple[str, str], float] = {}
+    for p, e in plants:
+        own = float(cost.get((p, e), 0.0))
+        g = feeds.get((p, e))
+        if g is not None and g["tonnes"].sum() > 0:
+            up = [out.get((i, e), 0.0) for i in g["from"]]
+            own += float(np.dot(up, g["tonnes"]) / g["tonnes"].sum())
+        out[p, e] = own
+    return out
 
 
 def _cheapest_fill(gap: float, spare: np.ndarray, cost: np.ndarray) -> tuple[float, float]:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from optimizer.metrics import baseline_mix
 from streamlit.testing.v1 import AppTest
 
 from optimizer import Policy, cli, export, geo, load_dataset, optimize
 from optimizer.dataset import BUNDLED_DATA
-from optimizer.metrics import baseline_mix
 from optimizer.scenarios import monte_carlo, scenario_set, stress_test
 from optimizer.session import sweep
 from optimizer.ui import disruptions, sensitivity, sidebar, state

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from optimizer.metrics import baseline_mix
 
 from optimizer import Policy, load_dataset, optimize
 from optimizer.heatmaps import (
@@ -20,7 +21,6 @@ from optimizer.heatmaps import (
     sweep_line,
     sweep_surface,
 )
-from optimizer.metrics import baseline_mix
 from optimizer.scenarios import scenario_set, stress_test
 from optimizer.session import apply_parameter, sweep
 

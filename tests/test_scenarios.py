@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from builders import write_dataset
+from optimizer.network.measures import baseline_flows as baseline_mix
 
 from optimizer import Policy, load_dataset, optimize
-from optimizer.metrics import baseline_mix
 from optimizer.scenarios import (
     cvar,
     losses,
-    mix_vector,
+    arc_vector,
     monte_carlo,
     scenario_set,
     stress_test,
@@ -58,6 +58,9 @@ def small(tmp_path):
         ],
     )
     return load_dataset(tmp_path)
+
+
+ARCS = pd.DataFrame({"element": "X", "from": ["AAA", "BBB", "CCC"], "to": "korea"})
 
 
 def mix(**tonnes):
@@ -108,9 +111,8 @@ def test_cvar_of_a_discrete_distribution_by_hand():
 def test_cvar_from_the_lp_equals_cvar_of_the_solution(small):
     policy = Policy(objective="cvar", alpha=0.9, stockpile_days=10, budget_premium=0.2)
     sol = optimize(small, policy)
-    pairs = [("AAA", "X"), ("BBB", "X"), ("CCC", "X")]
-    ss = scenario_set(small, pairs)
-    direct = losses(ss, mix_vector(sol.allocation, pairs), small, ["X"], 10)
+    ss = scenario_set(small, ARCS)
+    direct = losses(ss, arc_vector(sol.arc_flows, ARCS), small, ["X"], 10)
     expected = cvar(np.concatenate([[0.0], direct]), ss.weights, 0.9)
     assert sol.lp_objective_value == pytest.approx(expected, rel=1e-7, abs=1e-3)
     assert sol.objective_value == pytest.approx(expected, rel=1e-9)
@@ -120,11 +122,10 @@ def test_robust_mix_has_lower_cvar_than_min_hhi_mix_at_same_budget(small):
     common = {"alpha": 0.9, "stockpile_days": 10, "budget_premium": 0.25}
     robust = optimize(small, Policy(objective="cvar", **common))
     spread = optimize(small, Policy(objective="hhi", **common))
-    pairs = [("AAA", "X"), ("BBB", "X"), ("CCC", "X")]
-    ss = scenario_set(small, pairs)
+    ss = scenario_set(small, ARCS)
 
     def tail(sol):
-        lost = losses(ss, mix_vector(sol.allocation, pairs), small, ["X"], 10)
+        lost = losses(ss, arc_vector(sol.arc_flows, ARCS), small, ["X"], 10)
         return cvar(np.concatenate([[0.0], lost]), ss.weights, 0.9)
 
     assert robust.total_cost_usd <= spread.budget_usd * (1 + 1e-8)
@@ -133,8 +134,7 @@ def test_robust_mix_has_lower_cvar_than_min_hhi_mix_at_same_budget(small):
 
 def test_worst_case_minimises_the_largest_scenario_loss(small):
     sol = optimize(small, Policy(objective="worst-case", stockpile_days=0, budget_premium=0.3))
-    pairs = [("AAA", "X"), ("BBB", "X"), ("CCC", "X")]
-    lost = losses(scenario_set(small, pairs), mix_vector(sol.allocation, pairs), small, ["X"], 0)
+    lost = losses(scenario_set(small, ARCS), arc_vector(sol.arc_flows, ARCS), small, ["X"], 0)
     assert sol.objective_value == pytest.approx(lost.max())
     # the balance point: AAA's loss a*73/365 equals BBB's b*0.5*146/365 with a + b + c = 365
     cheaper = optimize(small, Policy(objective="worst-case", stockpile_days=0, budget_premium=0.1))
@@ -180,5 +180,5 @@ def test_bundled_scenarios_cover_the_issue_list():
     } <= names
     robust = optimize(ds, Policy(objective="cvar", stockpile_days=0))
     spread = optimize(ds, Policy(objective="hhi", stockpile_days=0))
-    assert robust.objective_value <= tail_loss(ds, spread.allocation, "cvar", 0.9, 0) + 1e-6
+    assert robust.objective_value <= tail_loss(ds, spread.arc_flows, "cvar", 0.9, 0) + 1e-6
     assert robust.objective_value < tail_loss(ds, baseline_mix(ds), "cvar", 0.9, 0)

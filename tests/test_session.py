@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from test_model import random_instance
@@ -29,8 +31,8 @@ def random_policies(ds, objective, n, seed):
 
 
 def allocation_vector(sol, ds):
-    a = sol.allocation.set_index(["supplier", "element"])["tonnes"]
-    keys = list(zip(ds.offers["supplier"], ds.offers["element"], strict=True))
+    a = sol.allocation.set_index(["plant", "element"])["tonnes"]
+    keys = list(zip(ds.capacity["plant"], ds.capacity["element"], strict=True))
     return a.reindex(keys).fillna(0.0).to_numpy()
 
 
@@ -58,7 +60,7 @@ def test_resolve_path_matches_fresh_pulp_for_hhi(tmp_path, objective):
         fresh, warm = optimize(ds, policy), session.optimize(policy)
         scale = 10.0 if objective == "wgi-hhi" else 1.0
         assert warm.objective_value == pytest.approx(fresh.objective_value, abs=2e-8 * scale)
-        demand = ds.offers["element"].map(ds.elements["demand_t"]).to_numpy()
+        demand = ds.capacity["element"].map(ds.elements["demand_t"]).to_numpy()
         gap = np.abs(allocation_vector(warm, ds) - allocation_vector(fresh, ds)) / demand
         assert gap.max() < 1e-3
 
@@ -88,8 +90,11 @@ def test_parameters_map_onto_the_policy():
         parse_grid("china_cap=0.3:x:6")
 
 
+ROUND_ONE = Path(__file__).parent / "fixtures" / "single_stage"  # a China cap of 0.5 can be met
+
+
 def test_sweep_is_monotone_in_the_china_cap_and_parallel_agrees():
-    ds = load_dataset()
+    ds = load_dataset(ROUND_ONE)
     grids = {"china_cap": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0], "budget_premium": [0.1, 0.3]}
     serial = sweep(ds, Policy(objective="cost"), grids)
     assert len(serial) == 12 and set(serial.columns) >= {
@@ -118,7 +123,7 @@ def test_sweep_is_monotone_in_the_china_cap_and_parallel_agrees():
 def test_a_long_hhi_sweep_on_one_model_stays_optimal_and_matches_fresh_solves():
     # warm starts across 100 policies once drove HiGHS to a spurious "unbounded"; every point
     # must solve, and a sample of points must match a fresh build
-    ds = load_dataset()
+    ds = load_dataset(ROUND_ONE)
     grids = dict([parse_grid("china_cap=0.3:0.8:10"), parse_grid("budget_premium=0:0.5:10")])
     table = sweep(ds, Policy(), grids)
     assert len(table) == 100 and set(table["status"]) <= {"optimal", "shortfall"}
