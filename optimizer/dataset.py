@@ -159,7 +159,9 @@ FINGERPRINTED = (
 
 
 def _form_of(raw: dict, path: Path, problems: list[Problem]) -> str:
-    """Which form the tables found are in; a mix of both is reported, not guessed at."""
+    """Which form the tables found are in; a mix of both is reported, not guessed at. A sheet
+    left as just its header (as the template writes it) does not count."""
+    raw = {n: v for n, v in raw.items() if not _blank(v[1])}
     stage = "plants" in raw
     if stage and "offers" in raw:
         problems.append(
@@ -297,6 +299,12 @@ def _read_workbook(
 
 
 # --- per-table checks ----------------------------------------------------------------------
+
+
+def _blank(frame: pd.DataFrame | None) -> bool:
+    if frame is None:
+        return False  # unreadable: reported already, and not a sign of either form
+    return bool(frame.empty or (frame.map(lambda v: str(v).strip() == "")).all(axis=None))
 
 
 def _typed(
@@ -728,7 +736,7 @@ def _single_stage_as_network(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Da
             "to": KOREA,
             "tonnes": (base["share"] * base["element"].map(demand_t)).to_numpy(),
             "source": base.get("source", pd.Series("", index=base.index)).to_numpy(),
-            "status": base.get("status", pd.Series("estimate", index=base.index)).to_numpy(),
+            "status": base.get("status", pd.Series("", index=base.index)).to_numpy(),
         }
     )
     return {"plants": plants, "capacity": capacity, "baseline_flows": flows}

@@ -321,11 +321,16 @@ TABLES: dict[str, Table] = {
 }
 
 
+SINGLE_STAGE_TABLES = ("offers", "baseline")  # round one's form: still read, no longer written
+
+
 def write_template(path: str | Path) -> Path:
-    """Write an empty workbook with one sheet per table and a 'columns' sheet documenting each."""
+    """Write an empty workbook in the stage form: one sheet per table and a 'columns' sheet
+    documenting each."""
     import pandas as pd
 
     path = Path(path)
+    tables = [t for t in TABLES.values() if t.name not in SINGLE_STAGE_TABLES]
     if path.suffix.lower() != ".xlsx":
         from .errors import InputError, Problem
 
@@ -339,11 +344,11 @@ def write_template(path: str | Path) -> Path:
             "allowed": _allowed(c),
             "meaning": c.doc,
         }
-        for t in TABLES.values()
+        for t in tables
         for c in t.all_columns
     ]
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        for t in TABLES.values():
+        for t in tables:
             pd.DataFrame(columns=[c.name for c in t.all_columns]).to_excel(
                 xl, sheet_name=t.name, index=False
             )

@@ -34,13 +34,15 @@ def _strict(text: str):
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".json", ".xlsx"])
-def test_allocation_round_trips_through_every_format(solution, tmp_path, suffix):
-    path = export.write_allocation(solution, tmp_path / f"alloc{suffix}")
-    back = export.read_allocation(path)
-    want = solution.allocation
-    assert list(back.columns) == ["element", "supplier", "tonnes"]
-    assert list(back["element"]) == list(want["element"])
-    assert list(back["supplier"]) == list(want["supplier"])
+def test_flows_round_trip_through_every_format(solution, tmp_path, suffix):
+    if suffix == ".csv":
+        path = export.write_flows(solution, tmp_path / "flows.csv")
+    else:  # the JSON and the workbook carry the flows beside the allocation
+        path = export.write_allocation(solution, tmp_path / f"alloc{suffix}")
+    back = export.read_flows(path, solution.dataset)
+    want = solution.arc_flows
+    assert list(back.columns) == ["element", "from", "to", "tonnes"]
+    assert list(back["from"]) == list(want["from"]) and set(back["to"]) == {"korea"}
     assert back["tonnes"].to_numpy() == pytest.approx(want["tonnes"].to_numpy(), abs=1e-9)
     assert len(back) == 2  # a real mix: both suppliers are used under the 70% cap
 
@@ -50,12 +52,16 @@ def test_csv_has_exactly_the_allocation_columns(solution, tmp_path):
     frame = pd.read_csv(path)
     assert list(frame.columns) == [
         "element",
-        "supplier",
+        "form",
+        "stage",
+        "plant",
+        "country",
         "tonnes",
         "share",
         "cost_usd_kg",
         "cost_usd",
     ]
+    assert frame["cost_usd"].sum() == pytest.approx(solution.total_cost_usd)
     assert frame["share"].sum() == pytest.approx(1.0)
 
 
@@ -64,21 +70,18 @@ def test_json_allocation_is_the_summary_plus_records(solution, tmp_path):
     assert set(solution.summary()) <= set(data)
     assert data["status"] == "optimal"
     assert data["dataset"]["sha256"] == solution.dataset.fingerprint
-    assert [r["supplier"] for r in data["allocation"]] == list(solution.allocation["supplier"])
+    assert [r["country"] for r in data["allocation"]] == list(solution.allocation["country"])
+    assert [r["to_plant"] for r in data["flows"]] == ["korea", "korea"]
+    [stage] = data["stages"]  # one element, one stage in a single-stage dataset
+    assert stage["stage"] == "separation" and stage["today"]["china_share"] == 0.0
 
 
 def test_workbook_has_every_sheet_and_the_provenance(solution, tmp_path):
     path = export.write_allocation(solution, tmp_path / "a.xlsx")
     sheets = pd.read_excel(path, sheet_name=None)
-    assert list(sheets) == [
-        "allocation",
-        "summary",
-        "elements",
-        "shadow_prices",
-        "shortfalls",
-        "policy",
-        "provenance",
-    ]
+    assert list(sheets) == list(export.ALLOCATION_SHEETS)
+    assert len(sheets["flows"]) == 2 and len(sheets["baseline_flows"]) == 1
+    assert set(sheets["stages"]["stage"]) == {"separation"}
     summary = sheets["summary"].set_index("field")
     assert summary.at["status", "optimized"] == "optimal"
     assert summary.at["portfolio.hhi", "baseline"] == pytest.approx(1.0)  # today: all from AAA
@@ -98,11 +101,12 @@ def test_workbook_has_every_sheet_and_the_provenance(solution, tmp_path):
     assert "version.pulp" in cells
     # The per-table status block: builders mark every row an estimate from source "test".
     header = prov.index[prov.iloc[:, 0] == "table"][0]
+    n = len(export.STATUS_TABLES)
     block = pd.DataFrame(
-        prov.iloc[header + 1 : header + 6, :6].to_numpy(), columns=prov.iloc[header, :6]
+        prov.iloc[header + 1 : header + 1 + n, :6].to_numpy(), columns=prov.iloc[header, :6]
     )
-    offers = block.set_index("table").loc["offers"]
-    assert (offers["rows"], offers["estimate"], offers["confirmed"]) == ("2", "2", "0")
+    capacity = block.set_index("table").loc["capacity"]
+    assert (capacity["rows"], capacity["estimate"], capacity["confirmed"]) == ("2", "2", "0")
 
 
 def test_summary_is_strict_json_with_nan_as_null(solution, tmp_path):
@@ -125,50 +129,58 @@ def test_unknown_extension_names_the_path_and_the_formats(solution, tmp_path, na
     assert ".csv" in text and ".json" in text and ".xlsx" in text
     assert not path.exists()
     with pytest.raises(InputError, match=r"\.csv, \.json or \.xlsx"):
-        export.read_allocation(path)
+        export.read_flows(path, solution.dataset)
 
 
-def test_read_allocation_reports_every_bad_cell(tmp_path):
+def test_read_flows_reports_every_bad_cell(solution, tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text(
-        "element,supplier,tonnes,note\nNd,CHN,100,ok\nNd,AUS,abc,typo\nDy,CHN,-5,sign\n,VNM,3,\n"
+        "element,from_plant,to_plant,tonnes,note\nX,AAA,korea,100,ok\nX,BBB,korea,abc,typo\nX,AAA,korea,-5,sign\n,BBB,korea,3,\n"
     )
     with pytest.raises(InputError) as err:
-        export.read_allocation(path)
+        export.read_flows(path, solution.dataset)
     found = {(p.row, p.column) for p in err.value.problems}
     assert found == {(3, "tonnes"), (4, "tonnes"), (5, "element")}
     assert all(p.where == str(path) for p in err.value.problems)
     assert "not a number" in str(err.value) and "negative" in str(err.value)
 
 
-def test_read_allocation_names_missing_columns(tmp_path):
+def test_read_flows_names_missing_columns(solution, tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text("element,tonnes\nNd,1\n")
     with pytest.raises(InputError) as err:
-        export.read_allocation(path)
-    [problem] = err.value.problems
-    assert (problem.row, problem.column) == (1, "supplier")
+        export.read_flows(path, solution.dataset)
+    assert {(p.row, p.column) for p in err.value.problems} == {(1, "from_plant"), (1, "to_plant")}
 
 
-def test_read_allocation_accepts_a_users_own_files(tmp_path):
+def test_read_flows_names_unknown_plants(solution, tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text("element,from_plant,to_plant,tonnes\nX,AAA,korea,1\nX,ZZZ,AAA,2\n")
+    with pytest.raises(InputError, match="ZZZ"):
+        export.read_flows(path, solution.dataset)
+
+
+def test_read_flows_accepts_round_one_allocations_for_single_stage_data(solution, tmp_path):
     (tmp_path / "m.json").write_text(
-        json.dumps([{"element": "Nd", "supplier": "AUS", "tonnes": 12.5}])
+        json.dumps([{"element": "X", "supplier": "BBB", "tonnes": 12.5}])
     )
-    assert export.read_allocation(tmp_path / "m.json").to_dict("records") == [
-        {"element": "Nd", "supplier": "AUS", "tonnes": 12.5}
+    assert export.read_flows(tmp_path / "m.json", solution.dataset).to_dict("records") == [
+        {"element": "X", "from": "BBB", "to": "korea", "tonnes": 12.5}
     ]
-    pd.DataFrame({"supplier": ["VNM"], "element": ["Dy"], "tonnes": [3], "x": ["y"]}).to_excel(
+    pd.DataFrame({"supplier": ["AAA"], "element": ["X"], "tonnes": [3], "x": ["y"]}).to_excel(
         tmp_path / "m.xlsx", sheet_name="mine", index=False
     )
-    back = export.read_allocation(tmp_path / "m.xlsx")
-    assert back.to_dict("records") == [{"element": "Dy", "supplier": "VNM", "tonnes": 3.0}]
+    back = export.read_flows(tmp_path / "m.xlsx", solution.dataset)
+    assert back.to_dict("records") == [
+        {"element": "X", "from": "AAA", "to": "korea", "tonnes": 3.0}
+    ]
 
 
-def test_read_allocation_json_problems_name_the_record(tmp_path):
+def test_read_flows_json_problems_name_the_record(solution, tmp_path):
     path = tmp_path / "m.json"
-    path.write_text(json.dumps({"allocation": [{"element": "Nd", "supplier": "A", "tonnes": -1}]}))
+    path.write_text(json.dumps({"allocation": [{"element": "X", "supplier": "AAA", "tonnes": -1}]}))
     with pytest.raises(InputError) as err:
-        export.read_allocation(path)
+        export.read_flows(path, solution.dataset)
     assert "record 1" in str(err.value) and "negative" in str(err.value)
 
 
@@ -193,6 +205,7 @@ def test_run_bundle_reproduces(solution, tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == [
         "README.txt",
         "allocation.csv",
+        "flows.csv",
         "policy.yaml",
         "summary.json",
     ]
@@ -227,6 +240,6 @@ def test_data_status_counts_confirmed_and_estimates(tmp_path):
     status = export.data_status(ds).set_index("table")
     assert status.loc["elements", ["confirmed", "estimate"]].tolist() == [1, 0]
     assert status.loc["suppliers", ["rows", "confirmed", "estimate"]].tolist() == [2, 1, 1]
-    assert status.loc["baseline", "no_status"] == 1  # builders' baseline has no status column
+    assert status.loc["baseline_flows", "no_status"] == 1  # builders' baseline has no status
     sources = export.data_sources(ds)
     assert ("elements", "USGS", "confirmed", 1) in set(map(tuple, sources.to_numpy().tolist()))

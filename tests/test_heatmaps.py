@@ -1,20 +1,23 @@
 """The frames behind the app's scenario and sensitivity views agree with the library they come
-from: stress grids with stress_test, scenario hits with scenario_set, sweep frames with sweep."""
+from: stress grids with stress_test, scenario hits with scenario_set over the network's arcs,
+sweep frames with sweep."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from optimizer.metrics import baseline_mix
+from test_maps import chain_dataset
 
-from optimizer import Policy, load_dataset, optimize
+from optimizer import Policy, load_dataset, maps, optimize
 from optimizer.heatmaps import (
     STRESS_MEASURES,
     measure_column,
     policy_parameter,
+    scenario_arcs,
     scenario_hits,
     scenario_info,
     stress_grid,
@@ -24,10 +27,12 @@ from optimizer.heatmaps import (
 from optimizer.scenarios import scenario_set, stress_test
 from optimizer.session import apply_parameter, sweep
 
+SINGLE_STAGE = Path(__file__).resolve().parent / "fixtures" / "single_stage"
+
 
 @pytest.fixture(scope="module")
-def dataset():
-    return load_dataset()
+def dataset(tmp_path_factory):
+    return load_dataset(chain_dataset(tmp_path_factory.mktemp("chain")))
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +40,16 @@ def solution(dataset):
     return optimize(dataset, Policy())
 
 
+@pytest.fixture(scope="module")
+def single_stage():
+    return load_dataset(SINGLE_STAGE)
+
+
 def test_stress_grid_holds_every_stress_test_row_and_zero_elsewhere(dataset, solution):
     names = tuple(dict.fromkeys(dataset.scenarios["scenario"]))
-    for mix in (baseline_mix(dataset, solution.scope), solution.allocation):
-        table = stress_test(dataset, mix, None, 80.0)
+    for view in maps.MIXES:
+        table = stress_test(dataset, maps.mix_of(solution, view), None, 10.0)
+        assert len(table)
         for measure in STRESS_MEASURES:
             grid = stress_grid(table, measure, names, solution.scope)
             assert list(grid.index) == list(names)
@@ -52,33 +63,47 @@ def test_stress_grid_holds_every_stress_test_row_and_zero_elsewhere(dataset, sol
         stress_grid(table, "tonnes", names, solution.scope)
 
 
-def test_scenario_hits_are_the_offers_with_availability_below_one(dataset):
-    pairs = list(zip(dataset.offers["supplier"], dataset.offers["element"], strict=True))
-    for name in dict.fromkeys(dataset.scenarios["scenario"]):
-        ss = scenario_set(dataset, pairs, (name,))
-        hit = {p for p, a in zip(pairs, ss.availability[0], strict=True) if a < 1}
-        table = scenario_hits(dataset, name)
+def test_scenario_hits_name_the_countries_and_stages_hit(dataset):
+    embargo = scenario_hits(dataset, "china-embargo")
+    assert list(embargo["supplier"]) == ["CHN"]
+    row = embargo.iloc[0]
+    assert row["elements"] == ["X", "Y"] and row["offered"] == 2
+    assert row["stages"] == ["mine", "separation", "magnet"]
+    assert row["detail"] == "nothing ships, all 2 elements it handles (mine, separation, magnet)"
+    slow = scenario_hits(dataset, "malaysia-slowdown").set_index("supplier")
+    assert list(slow.index) == ["MYS"] and slow.at["MYS", "stages"] == ["separation"]
+    assert slow.at["MYS", "availability_min"] == slow.at["MYS", "availability_max"] == 0.5
+    assert slow.at["MYS", "detail"] == "only 50% ships, all 2 elements it handles (separation)"
+    vietnam = scenario_hits(dataset, "vietnam-x-stop")
+    assert list(vietnam["supplier"]) == ["VNM"]
+    assert vietnam["detail"].iloc[0] == "X: nothing ships (mine)"
+
+
+def test_scenario_hits_follow_the_elements_and_flows_asked_for(dataset, solution):
+    assert scenario_hits(dataset, "vietnam-x-stop", ["Y"]).empty  # only X's mines stop
+    assert list(scenario_hits(dataset, "china-embargo", ["Y"])["elements"].iloc[0]) == ["Y"]
+    today = [maps.mix_of(solution, "baseline")]
+    assert scenario_hits(dataset, "malaysia-slowdown", flows=today).empty  # unused today
+    both = [maps.mix_of(solution, v) for v in maps.MIXES]
+    uses_malaysia = (solution.allocation["country"] == "MYS").any()
+    assert uses_malaysia
+    assert list(scenario_hits(dataset, "malaysia-slowdown", flows=both)["supplier"]) == ["MYS"]
+
+
+def test_scenario_hits_are_the_arcs_with_availability_below_one(single_stage):
+    arcs = scenario_arcs(single_stage)
+    country = single_stage.plants["country"]
+    for name in dict.fromkeys(single_stage.scenarios["scenario"]):
+        ss = scenario_set(single_stage, arcs, (name,))
+        cut = ss.availability[0] < 1
+        hit = set(zip(arcs["from"][cut].map(country), arcs["element"][cut], strict=True))
+        table = scenario_hits(single_stage, name)
         assert set(table["supplier"]) == {s for s, _ in hit}
         for r in table.itertuples(index=False):
             assert set(r.elements) == {e for s, e in hit if s == r.supplier}
-            avail = [a for p, a in zip(pairs, ss.availability[0], strict=True) if p in hit]
             assert 0 <= r.availability_min <= r.availability_max < 1
-            assert r.availability_min >= min(avail)
-            assert r.detail
-
-
-def test_scenario_hits_follow_the_elements_asked_for(dataset):
-    embargo = scenario_hits(dataset, "china-embargo")
-    assert list(embargo["supplier"]) == ["CHN"]
-    assert embargo["detail"].iloc[0] == "nothing arrives, all 16 elements it offers"
-    nd = scenario_hits(dataset, "china-apr2025-licensing", ["Nd"])  # Nd is not licensed
-    assert nd.empty
-    dy = scenario_hits(dataset, "china-apr2025-licensing", ["Dy", "Nd"])
-    assert list(dy["supplier"]) == ["CHN"] and dy["elements"].iloc[0] == ["Dy"]
-    assert dy["detail"].iloc[0] == "Dy: 60% arrives"
-    myanmar = scenario_hits(dataset, "myanmar-border-closure", ["Dy", "Sm", "Nd"])
-    china = myanmar.set_index("supplier").at["CHN", "detail"]
-    assert china == "Dy: 70% arrives; Sm: 90% arrives"
+            assert r.availability_min >= ss.availability[0][cut].min()
+            assert r.stages == ["separation"] and r.detail
 
 
 def test_scenario_info_lists_every_scenario_once(dataset):
@@ -87,11 +112,20 @@ def test_scenario_info_lists_every_scenario_once(dataset):
     assert list(info["scenario"]) == list(rows["scenario"])
     assert info["probability"].tolist() == pytest.approx(rows["probability"].tolist())
     assert (info["duration_days"] > 0).all()
-    embargo = info.set_index("scenario").loc["china-embargo"]
-    assert embargo["suppliers_hit"] == "CHN"
+    hit = info.set_index("scenario")["suppliers_hit"]
+    assert hit.to_dict() == {
+        "china-embargo": "CHN",
+        "malaysia-slowdown": "MYS",
+        "vietnam-x-stop": "VNM",
+    }
+    assert (
+        scenario_info(dataset, ["Y"]).set_index("scenario").at["vietnam-x-stop", "suppliers_hit"]
+        == ""
+    )
 
 
-def test_sweep_frames_are_the_sweep_table(dataset):
+def test_sweep_frames_are_the_sweep_table(single_stage):
+    dataset = single_stage
     policy = Policy(objective="cost")
     grids = {"budget_premium": [0.0, 0.2], "china_cap": [0.5, 0.8, 1.0]}
     table = sweep(dataset, policy, grids)
@@ -147,7 +181,7 @@ def test_policy_parameter_defaults():
         policy_parameter(p, "nonsense")
 
 
-def test_stress_grid_of_an_empty_table(dataset):
-    empty = pd.DataFrame(columns=stress_test(dataset, baseline_mix(dataset)).columns)
+def test_stress_grid_of_an_empty_table(dataset, solution):
+    empty = pd.DataFrame(columns=stress_test(dataset, maps.mix_of(solution, "baseline")).columns)
     grid = stress_grid(empty, "short_t", ["a", "b"], ["Nd"])
     assert grid.shape == (2, 1) and np.all(grid.to_numpy() == 0.0)
