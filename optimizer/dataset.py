@@ -160,23 +160,28 @@ FINGERPRINTED = (
 
 def _form_of(raw: dict, path: Path, problems: list[Problem]) -> str:
     """Which form the tables found are in; a mix of both is reported, not guessed at. A sheet
-    left as just its header (as the template writes it) does not count."""
-    raw = {n: v for n, v in raw.items() if not _blank(v[1])}
-    stage = "plants" in raw
-    if stage and "offers" in raw:
+    left as just its header (as the template writes it) does not decide the form."""
+    filled = {n for n, v in raw.items() if not _blank(v[1])}
+    if "plants" in filled or ("plants" in raw and "offers" not in filled):
+        form = "stage"
+    elif "offers" in raw:
+        form = "single-stage"
+    else:
+        form = "stage"
+    if "plants" in filled and "offers" in filled:
         problems.append(
             Problem(
                 _expected_place(path, "offers"),
                 "the dataset has both offers (single-stage form) and plants (stage form): keep one form",
             )
         )
-    form = "stage" if stage or "offers" not in raw else "single-stage"
+    other = "single-stage" if form == "stage" else "stage"
     for name in FORM_TABLES[form][1]:
-        if name in raw and not (stage and name == "offers"):
+        if name in filled and not (name == "offers" and "plants" in filled):
             problems.append(
                 Problem(
                     raw[name][0],
-                    f"the {name} table belongs to the {'single-stage' if form == 'stage' else 'stage'} form, but this dataset is in the {form} form: remove it or convert the dataset",
+                    f"the {name} table belongs to the {other} form, but this dataset is in the {form} form: remove it or convert the dataset",
                 )
             )
     return form

@@ -89,7 +89,8 @@ def test_validate_summarises_a_dataset(capsys, data):
     assert (code, err) == (0, "")
     assert "elements     2 (2 with demand)" in out
     assert "suppliers    4 (3 country, 1 domestic)" in out
-    assert "offers       7" in out
+    assert "capacity     7 plant-element rows" in out
+    assert "(single-stage form)" in out
     assert "scenarios    1 (1 rows)" in out
     # 100 t at 10 USD/kg + 50 t at 40 USD/kg = 3 million USD
     assert "demand       150 t REO a year, worth 3.00 million USD" in out
@@ -129,11 +130,13 @@ def test_template_writes_every_table_and_a_columns_sheet(capsys, tmp_path):
     assert (code, err) == (0, "")
     assert str(path) in out
     sheets = pd.read_excel(path, sheet_name=None)
-    assert list(sheets) == [*TABLES, "columns"]
-    for name, table in TABLES.items():
-        assert list(sheets[name].columns) == [c.name for c in table.all_columns]
+    stage_form = [n for n in TABLES if n not in ("offers", "baseline")]
+    assert list(sheets) == [*stage_form, "columns"]
+    for name in stage_form:
+        assert list(sheets[name].columns) == [c.name for c in TABLES[name].all_columns]
     documented = set(zip(sheets["columns"]["table"], sheets["columns"]["column"], strict=True))
-    assert ("offers", "cost_usd_kg") in documented
+    assert ("capacity", "cost_usd_kg") in documented and ("feeds", "max_share") in documented
+    assert "offers and baseline instead of" in out  # the single-stage form still loads
 
 
 def test_filled_template_loads_with_the_same_fingerprint_as_csvs(capsys, tmp_path, data):
@@ -148,8 +151,9 @@ def test_filled_template_loads_with_the_same_fingerprint_as_csvs(capsys, tmp_pat
             if not file.exists():  # an optional table this dataset does not have
                 continue
             frame = pd.read_csv(file, keep_default_na=False)  # numbers as numbers in Excel
-            assert set(frame.columns) <= set(template[name].columns)
-            frame = frame[[c for c in template[name].columns if c in frame.columns]]
+            if name in template:  # round one's tables are not in the template: keep theirs
+                assert set(frame.columns) <= set(template[name].columns)
+                frame = frame[[c for c in template[name].columns if c in frame.columns]]
             frame.to_excel(xl, sheet_name=name, index=False)
             frame.to_csv(csv_copy / file.name, index=False)
         template["columns"].to_excel(xl, sheet_name="columns", index=False)
@@ -231,9 +235,9 @@ def test_element_caps_bloc_minimums_and_scope(capsys, tmp_path, data):
     assert policy["elements"] == ["X"] and policy["weights"] == "equal"
     alloc = pd.read_csv(tmp_path / "a.csv")
     assert set(alloc["element"]) == {"X"}
-    china = alloc.loc[alloc["supplier"] == "CHN", "share"].sum()
+    china = alloc.loc[alloc["country"] == "CHN", "share"].sum()
     assert china <= 0.3 + 1e-9
-    assert alloc.loc[alloc["supplier"].isin(["AUS", "VNM"]), "share"].sum() >= 0.5 - 1e-9
+    assert alloc.loc[alloc["country"].isin(["AUS", "VNM"]), "share"].sum() >= 0.5 - 1e-9
 
 
 def test_cost_objective_with_a_risk_cap(capsys, tmp_path, data):
@@ -315,7 +319,7 @@ def test_policy_yaml_round_trip_gives_the_same_allocation(capsys, tmp_path, data
         (["--cap", "CHN=1.5"], "error: --cap CHN: must be a number from 0 to 1 (got 1.5)"),
         (["--cap", "XYZ=0.5"], "error: --cap XYZ: unknown supplier"),
         (["--cap", "Q:CHN=0.5"], "error: --cap Q: unknown element"),
-        (["--cap", "CHN"], "error: --cap CHN: expected NAME=SHARE"),
+        (["--cap", "CHN"], "error: --cap CHN: expected [ELEMENT:][STAGE:]NAME=SHARE"),
         (["--country-cap", "-0.1"], "error: --country-cap: must be a number from 0 to 1"),
         (["--bloc-min", "NATO=0.2"], "error: --bloc-min NATO: unknown bloc"),
         (["--risk-cap", "X:hhi=0.3"], "error: --risk-cap X:hhi=0.3: a risk cap applies"),
@@ -458,7 +462,8 @@ def test_compare_prints_elements_and_portfolio(capsys, tmp_path, data):
     out_file = tmp_path / "cmp.csv"
     code, out, err = run(capsys, "compare", "--data", data, "--cap", "CHN=0.5", "--out", out_file)
     assert (code, err) == (0, "")
-    rows = {line.split()[0]: line.split() for line in out.splitlines()[2:] if line.strip()}
+    elements_table = out.split("\n\n")[0]  # the stage table follows after a blank line
+    rows = {line.split()[0]: line.split() for line in elements_table.splitlines()[2:]}
     assert set(rows) >= {"X", "Y", "portfolio"}
     assert rows["X"][1] == "1.0000" and float(rows["X"][2]) < 0.5  # HHI today, optimized
     assert rows["X"][3] == "100.0%" and float(rows["X"][4].rstrip("%")) <= 50.0  # China

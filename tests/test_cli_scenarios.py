@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,9 +22,9 @@ def test_stress_of_baseline_writes_every_scenario_and_element(tmp_path, capsys):
     assert "stress test of today's mix, 30 days of stock" in capsys.readouterr().out
 
 
-def test_stress_of_an_allocation_file_and_of_the_optimized_mix(tmp_path):
-    alloc = tmp_path / "a.csv"
-    assert main(["solve", "--quiet", "--out", str(alloc)]) == 0
+def test_stress_of_a_flows_file_and_of_the_optimized_mix(tmp_path):
+    alloc = tmp_path / "flows.csv"
+    assert main(["solve", "--quiet", "--out", str(tmp_path / "a.csv"), "--flows", str(alloc)]) == 0
     from_file, optimized = tmp_path / "f.json", tmp_path / "o.json"
     assert main(["stress", "--allocation", str(alloc), "--out", str(from_file)]) == 0
     assert main(["stress", "--allocation", "optimized", "--out", str(optimized)]) == 0
@@ -102,7 +103,8 @@ def test_cvar_solve_reports_todays_tail_loss(tmp_path, capsys):
 
 
 def test_solve_reports_elements_the_budget_cannot_keep_at_todays_level(tmp_path, capsys):
-    assert main(["solve", "--budget-premium", "0", "--out", str(tmp_path / "a.csv")]) == 0
+    data = str(Path(__file__).parent / "fixtures" / "single_stage")
+    assert main(["solve", "--data", data, "--budget-premium", "0", "--out", str(tmp_path / "a.csv")]) == 0  # fmt: skip
     out = capsys.readouterr().out
     assert "above today" in out and "Y's hhi rises from 0.685 today" in out
 

@@ -267,6 +267,8 @@ def test_a_feed_rule_that_opens_no_arc_is_named(tmp_path):
 
 def test_both_forms_in_one_dataset_are_refused(tmp_path):
     folder = two_stage(tmp_path)
-    (folder / "offers.csv").write_text("supplier,element,capacity_t,cost_usd_kg,source,status\n")
+    (folder / "offers.csv").write_text(
+        "supplier,element,capacity_t,cost_usd_kg,source,status\nCHN,X,1,1,t,estimate\n"
+    )
     with pytest.raises(InputError, match="both offers"):
         load_dataset(folder)

@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from builders import write_dataset
-from optimizer.network.measures import baseline_flows as baseline_mix
 
 from optimizer import Policy, load_dataset, optimize
+from optimizer.network.measures import baseline_flows as baseline_mix
 from optimizer.scenarios import (
+    arc_vector,
     cvar,
     losses,
-    arc_vector,
     monte_carlo,
     scenario_set,
     stress_test,

@@ -13,6 +13,9 @@ from plotly.subplots import make_subplots
 from ..dataset import Dataset
 from ..geo import KOREA
 from ..maps import UNITS
+from ..network.graph import UNKNOWN
+from ..schema import KOREA as KOREA_STAGE
+from .stages import name as stage_name
 
 FONT = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
 CHINA_RED = "#C0392B"
@@ -40,6 +43,7 @@ PALETTE = [
     "#8C6D31",
 ]
 DOMESTIC = {"KOR-RECYCLING": "#1B7F5B", "KOR-STOCKPILE": "#6B7B8C"}
+UNKNOWN_GREY = "#A0A7B0"  # material whose plant at a stage is not in the data
 BLOC_STYLE = {
     "FORGE": {"symbol": "star", "color": "#D4A017", "size": 13},
     "FTA": {"symbol": "circle-open", "color": "#1F4E79", "size": 11},
@@ -61,7 +65,7 @@ MIX_LABEL = {"baseline": "Today", "optimized": "Optimized"}
 def supplier_colors(dataset: Dataset) -> dict[str, str]:
     """One colour per supplier, the same in every chart: China red, domestic sources green and
     grey, the others from a fixed palette in dataset order."""
-    out: dict[str, str] = {}
+    out: dict[str, str] = {UNKNOWN: UNKNOWN_GREY}
     i = 0
     for s in dataset.suppliers.index:
         if s == "CHN":
@@ -91,12 +95,15 @@ def _layout(fig: go.Figure, height: int, **extra: Any) -> go.Figure:
 def mix_bars(
     table: pd.DataFrame, dataset: Dataset, elements: list[str], unit: str = "share"
 ) -> go.Figure:
-    """Per element, today's mix and the optimized one as two stacked bars (by supplier).
+    """Per element, today's mix and the optimized one as two stacked bars (by country, at the
+    stage of the table).
 
-    `table` is optimizer.maps.mix_table; unit 'share' (% of demand) or 'tonnes' (t REO/yr)."""
+    `table` is optimizer.maps.mix_table; unit 'share' (% of the demand passing the stage) or
+    'tonnes' (t REO/yr)."""
     colors = supplier_colors(dataset)
     names = dataset.suppliers["name"]
-    table = table[table["element"].isin(elements)]
+    table = table[table["element"].isin(elements)].rename(columns={"country": "supplier"})
+    elements = [e for e in elements if e in set(table["element"])]
     x0 = [e for e in elements for _ in (0, 1)]
     x1 = [MIX_LABEL[m] for _ in elements for m in ("baseline", "optimized")]
     total = table.groupby("supplier")[["baseline_t", "optimized_t"]].sum().sum(axis=1)
@@ -661,12 +668,94 @@ def korea_point(centroids: pd.DataFrame) -> tuple[float, float] | None:
     return float(row["lon"].iloc[0]), float(row["lat"].iloc[0])
 
 
+SANKEY_KOREA = "Korea"
+SANKEY_NODE = "{country} · {stage}"
+SANKEY_HOVER = "%{source.label} → %{target.label}<br>%{value:,.1f} t REO/yr<extra></extra>"
+SANKEY_NODE_HOVER = "%{label}<br>%{value:,.1f} t REO/yr<extra></extra>"
+
+
+def sankey(links: pd.DataFrame, dataset: Dataset, title: str, height: int = 460) -> go.Figure:
+    """The chain of one mix as a Sankey diagram: a node per (stage, country) and one for Korea,
+    links as wide as the tonnes that move along them, coloured by the upstream country.
+
+    `links` is optimizer.maps.chain_links; the trace is named `title`."""
+    colors = supplier_colors(dataset)
+    names = dataset.suppliers["name"]
+    rank = {s: i for i, s in enumerate(dataset.stages)}
+    ends = pd.concat(
+        [
+            links[["source_stage", "source_country"]].set_axis(["stage", "country"], axis=1),
+            links[["target_stage", "target_country"]].set_axis(["stage", "country"], axis=1),
+        ]
+    ).drop_duplicates()
+    order = {c: i for i, c in enumerate(dataset.suppliers.index)}
+    ends = ends.assign(
+        _s=ends["stage"].map(rank).fillna(len(rank)), _c=ends["country"].map(order).fillna(-1)
+    ).sort_values(["_s", "_c"])
+    nodes = list(zip(ends["stage"], ends["country"], strict=True))
+    index = {n: i for i, n in enumerate(nodes)}
+
+    def node_label(stage: str, country: str) -> str:
+        if stage == KOREA_STAGE:
+            return SANKEY_KOREA
+        return SANKEY_NODE.format(country=names.get(country, country), stage=stage_name(stage))
+
+    def node_color(stage: str, country: str) -> str:
+        return KOREA_BLUE if stage == KOREA_STAGE else colors.get(country, UNKNOWN_GREY)
+
+    fig = go.Figure(
+        go.Sankey(
+            name=title,
+            arrangement="snap",
+            valueformat=",.1f",
+            valuesuffix=" t",
+            node={
+                "label": [node_label(*n) for n in nodes],
+                "color": [node_color(*n) for n in nodes],
+                "pad": 14,
+                "thickness": 16,
+                "line": {"color": "white", "width": 0.5},
+                "hovertemplate": SANKEY_NODE_HOVER,
+            },
+            link={
+                "source": _node_ids(links, "source", index),
+                "target": _node_ids(links, "target", index),
+                "value": links["tonnes"].astype(float).tolist(),
+                "color": [
+                    _rgba(colors.get(c, UNKNOWN_GREY), 0.45) for c in links["source_country"]
+                ],
+                "hovertemplate": SANKEY_HOVER,
+            },
+        )
+    )
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 15}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        font={"family": FONT, "size": 12},
+        paper_bgcolor="white",
+    )
+    return fig
+
+
+def _node_ids(links: pd.DataFrame, end: str, index: dict[tuple[str, str], int]) -> list[int]:
+    pairs = zip(links[f"{end}_stage"], links[f"{end}_country"], strict=True)
+    return [index[p] for p in pairs]
+
+
+def _rgba(color: str, alpha: float) -> str:
+    h = color.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
 __all__ = [
     "UNITS",
     "choropleth",
     "frontier_chart",
     "korea_point",
     "mix_bars",
+    "sankey",
     "stress_heatmap",
     "supplier_colors",
     "sweep_heatmap",

@@ -17,12 +17,13 @@ import pandas as pd
 import streamlit as st
 
 from ..dataset import Dataset
-from ..metrics import CHINA
+from ..network.measures import CHINA
 from ..policy import (
     DEFAULT_PREMIUM,
     OBJECTIVES,
     PRESETS,
     RECYCLING_BLOC,
+    STAGE_RULES,
     WEIGHTINGS,
     Policy,
 )
@@ -41,8 +42,11 @@ HHI_CAP = "hhi_cap"
 NO_WORSE = "no_worse_than_today"
 STOCKPILE = "stockpile_days"
 ALPHA = "alpha"
-CAPS = "caps_table"  # other suppliers' caps: supplier, cap_pct
-ELEMENT_CAPS = "element_caps_table"  # per-element overrides: element, supplier, cap_pct
+STAGE_RULE = "stage_rule"  # which stage's risk counts: worst, sum or a stage
+YEAR = "year"  # None: operating plants only; a year: also plants producing by then
+CAPS = "caps_table"  # other suppliers' caps: supplier, stage (blank: every stage), cap_pct
+ELEMENT_CAPS = "element_caps_table"  # per-element overrides: element, supplier, stage, cap_pct
+EVERY_STAGE = "every stage"  # the caps tables' stage for a cap that holds at every stage
 EDITOR_VERSION = "editor_version"  # bumped to reset the tables' editors
 CONTROLS_FOR = "controls_for"  # fingerprint of the dataset the controls were set up for
 NO_PRESET = "none"
@@ -70,6 +74,23 @@ OBJECTIVE_HELP = (
     "Least cost: the cheapest mix that respects the caps and minimums. Concentration measures "
     "are combined across elements with the element weights (default: value of demand)."
 )
+STAGE_RULE_LABELS = {
+    "worst": "Worst stage of each element",
+    "sum": "Sum over the stages",
+    "mine": "Mine stage only",
+    "separation": "Separation stage only",
+    "metal": "Metal stage only",
+    "magnet": "Magnet stage only",
+}
+STAGE_RULE_HELP = (
+    "Which stage's risk the objective counts for each element: its worst stage (a chain is as "
+    "exposed as its most concentrated step; the EU and Korean targets hold at any stage), the "
+    "sum over its stages, or one stage. Caps hold at every stage whatever this says."
+)
+YEAR_HELP = (
+    "Also use plants under construction or planned whose first year of output is this year or "
+    "earlier. Blank: operating plants only."
+)
 WEIGHT_LABELS = {
     "value": "Value of demand (t x price)",
     "volume": "Tonnes of demand",
@@ -88,7 +109,13 @@ def _has_field(name: str) -> bool:
 
 
 def _empty_caps() -> pd.DataFrame:
-    return pd.DataFrame({"supplier": pd.Series(dtype=object), "cap_pct": pd.Series(dtype=float)})
+    return pd.DataFrame(
+        {
+            "supplier": pd.Series(dtype=object),
+            "stage": pd.Series(dtype=object),
+            "cap_pct": pd.Series(dtype=float),
+        }
+    )
 
 
 def _empty_element_caps() -> pd.DataFrame:
@@ -96,9 +123,15 @@ def _empty_element_caps() -> pd.DataFrame:
         {
             "element": pd.Series(dtype=object),
             "supplier": pd.Series(dtype=object),
+            "stage": pd.Series(dtype=object),
             "cap_pct": pd.Series(dtype=float),
         }
     )
+
+
+def stage_rules(dataset: Dataset) -> list[str]:
+    """The stage rules that apply to this dataset: worst, sum and its own stages."""
+    return [r for r in STAGE_RULES if r in ("worst", "sum") or r in dataset.stages]
 
 
 def defaults(dataset: Dataset) -> dict[str, Any]:
@@ -111,6 +144,8 @@ def defaults(dataset: Dataset) -> dict[str, Any]:
         ELEMENTS: list(dataset.demanded_elements),
         HHI_CAP: 1.0,
         STOCKPILE: 55,
+        STAGE_RULE: "worst",
+        YEAR: None,
         **({NO_WORSE: bool(Policy().no_worse_than_today)} if _has_field(NO_WORSE) else {}),
         ALPHA: 0.9,
         **constraint_defaults(dataset),
@@ -164,17 +199,27 @@ def preset_values(name: str, dataset: Dataset) -> dict[str, Any]:
     return out
 
 
-def _rows(table: Any) -> list[dict[str, Any]]:
+def _rows(table: Any, optional: tuple[str, ...] = ("stage",)) -> list[dict[str, Any]]:
+    """The complete rows of an editable table (the optional columns may be blank)."""
     if table is None:
         return []
     frame = pd.DataFrame(table)
-    return [r for r in frame.to_dict("records") if not _blank(r)]
+    return [
+        r
+        for r in frame.to_dict("records")
+        if not any(_blank(v) for k, v in r.items() if k not in optional)
+    ]
 
 
-def _blank(row: Mapping[str, Any]) -> bool:
-    return any(
-        v is None or (isinstance(v, float) and math.isnan(v)) or v == "" for v in row.values()
-    )
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def cap_key(row: Mapping[str, Any]) -> str:
+    """A caps-table row's policy key: 'CHN' at every stage, 'separation:CHN' at one."""
+    stage = row.get("stage")
+    who = str(row["supplier"])
+    return who if _blank(stage) or stage == EVERY_STAGE else f"{stage}:{who}"
 
 
 def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
@@ -188,12 +233,10 @@ def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
     if china < min(100, country) and CHINA in dataset.suppliers.index:
         caps[CHINA] = china / 100
     for r in _rows(values.get(CAPS)):
-        caps[str(r["supplier"])] = float(r["cap_pct"]) / 100
+        caps[cap_key(r)] = float(r["cap_pct"]) / 100
     element_caps: dict[str, dict[str, float]] = {}
     for r in _rows(values.get(ELEMENT_CAPS)):
-        element_caps.setdefault(str(r["element"]), {})[str(r["supplier"])] = (
-            float(r["cap_pct"]) / 100
-        )
+        element_caps.setdefault(str(r["element"]), {})[cap_key(r)] = float(r["cap_pct"]) / 100
     bloc_min = {
         b: values[bloc_key(b)] / 100 for b in dataset.blocs if values.get(bloc_key(b), 0) > 0
     }
@@ -214,6 +257,8 @@ def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
         weights=values.get(WEIGHTS, "value"),
         alpha=float(values.get(ALPHA, 0.9)),
         stockpile_days=float(values.get(STOCKPILE, 55)),
+        stage=values.get(STAGE_RULE, "worst"),
+        year=None if values.get(YEAR) is None else int(values[YEAR]),
     )
     if NO_WORSE in values and _has_field(NO_WORSE):
         policy = policy.with_changes(**{NO_WORSE: bool(values[NO_WORSE])})
@@ -260,15 +305,26 @@ def sync_to_dataset(session: MutableMapping[str, Any], dataset: Dataset) -> None
         kept = [e for e in session.get(ELEMENTS, []) if e in demanded]
         session[ELEMENTS] = kept or list(demanded)
         suppliers = set(dataset.suppliers.index)
-        caps = pd.DataFrame(session.get(CAPS, _empty_caps()))
+        caps = _with_stage(session.get(CAPS, _empty_caps()), dataset)
         session[CAPS] = caps[caps["supplier"].isin(suppliers)].reset_index(drop=True)
-        ecaps = pd.DataFrame(session.get(ELEMENT_CAPS, _empty_element_caps()))
+        ecaps = _with_stage(session.get(ELEMENT_CAPS, _empty_element_caps()), dataset)
         session[ELEMENT_CAPS] = ecaps[
             ecaps["supplier"].isin(suppliers) & ecaps["element"].isin(demanded)
         ].reset_index(drop=True)
+        if session.get(STAGE_RULE) not in stage_rules(dataset):
+            session[STAGE_RULE] = "worst"
         session[EDITOR_VERSION] = session.get(EDITOR_VERSION, 0) + 1
     session.setdefault(EDITOR_VERSION, 0)
     session[CONTROLS_FOR] = dataset.fingerprint
+
+
+def _with_stage(table: Any, dataset: Dataset) -> pd.DataFrame:
+    """A caps table whose stages the dataset has (others: every stage)."""
+    frame = pd.DataFrame(table)
+    if "stage" not in frame:
+        frame["stage"] = None
+    frame.loc[~frame["stage"].isin(dataset.stages), "stage"] = None
+    return frame
 
 
 def _apply_preset() -> None:
@@ -279,7 +335,7 @@ def _apply_preset() -> None:
         ss[EDITOR_VERSION] = ss.get(EDITOR_VERSION, 0) + 1
 
 
-SOMETIMES_SHOWN = (ALPHA,)  # controls drawn only when they apply
+SOMETIMES_SHOWN = (ALPHA, STAGE_RULE)  # controls drawn only when they apply
 
 
 def keep(session: MutableMapping[str, Any], keys: tuple[str, ...]) -> None:
@@ -337,14 +393,16 @@ def render(dataset: Dataset) -> Policy:
             disabled=ss[OBJECTIVE] == "cost",
         )
         _pct_slider(
-            "China cap (max share of each element)",
+            "China cap (max share of each element, every stage)",
             CHINA_CAP,
-            "The most China may supply of any element's demand. 100% = no cap.",
+            "The most China may handle of any element's demand, at every stage of the chain "
+            "(mining, separation, metal, magnets). 100% = no cap.",
         )
         _pct_slider(
-            "Cap on any single country",
+            "Cap on any single country (every stage)",
             COUNTRY_CAP,
-            "Applies to every country supplier (domestic sources are not countries). 100% = no cap.",
+            "Applies to every country supplier at every stage (domestic sources are not "
+            "countries). 100% = no cap.",
         )
         if ss[COUNTRY_CAP] < ss[CHINA_CAP]:
             st.caption(f"China is held to {ss[COUNTRY_CAP]}% by the single-country cap.")
@@ -379,6 +437,24 @@ def render(dataset: Dataset) -> Policy:
             "(KOMIR holds about 55 days and targets 100). Used by the Scenarios tab's stress "
             "test and by the disruption-loss objectives; the concentration objectives ignore it.",
         )
+        rules = stage_rules(dataset)
+        if len(dataset.stages) > 1:
+            st.selectbox(
+                "Risk counted at",
+                rules,
+                key=STAGE_RULE,
+                format_func=lambda r: STAGE_RULE_LABELS.get(r, r),
+                help=STAGE_RULE_HELP,
+            )
+        st.number_input(
+            "Plants producing by (year, optional)",
+            min_value=2000,
+            max_value=2100,
+            step=1,
+            key=YEAR,
+            placeholder="operating plants only",
+            help=YEAR_HELP,
+        )
         names = dataset.elements["name"]
         st.multiselect(
             "Elements in scope",
@@ -389,7 +465,10 @@ def render(dataset: Dataset) -> Policy:
         )
         with st.expander("More caps and minimums"):
             suppliers = [s for s in dataset.suppliers.index if s != CHINA]
-            st.caption("Caps on other suppliers (% of each element's demand)")
+            stage_column = st.column_config.SelectboxColumn(
+                "Stage", options=list(dataset.stages), help="Blank: every stage."
+            )
+            st.caption("Caps on suppliers (% of each element's demand; blank stage: every stage)")
             caps = st.data_editor(
                 ss[CAPS],
                 key=f"caps_editor_{ss[EDITOR_VERSION]}",
@@ -400,6 +479,7 @@ def render(dataset: Dataset) -> Policy:
                     "supplier": st.column_config.SelectboxColumn(
                         "Supplier", options=suppliers, required=True
                     ),
+                    "stage": stage_column,
                     "cap_pct": st.column_config.NumberColumn(
                         "Cap %", min_value=0, max_value=100, step=1, format="%.0f%%"
                     ),
@@ -419,6 +499,7 @@ def render(dataset: Dataset) -> Policy:
                     "supplier": st.column_config.SelectboxColumn(
                         "Supplier", options=list(dataset.suppliers.index), required=True
                     ),
+                    "stage": stage_column,
                     "cap_pct": st.column_config.NumberColumn(
                         "Cap %", min_value=0, max_value=100, step=1, format="%.0f%%"
                     ),
@@ -504,6 +585,16 @@ def render_data(dataset: Dataset) -> None:
             f"**Dataset:** {source}  \n"
             f"{dataset.meta.get('name', '')}  \n"
             f"**As of** {dataset.as_of} · **sha256** `{fmt.short_hash(dataset.fingerprint)}`  \n"
-            f"{len(dataset.demanded_elements)} elements · {len(dataset.suppliers)} suppliers · "
-            f"{len(dataset.offers)} offers"
+            f"{len(dataset.demanded_elements)} elements · {len(dataset.suppliers)} suppliers  \n"
+            f"{plant_counts(dataset)}"
         )
+
+
+PLANTS_BY_STAGE = "{count} plants: {stages}"
+
+
+def plant_counts(dataset: Dataset) -> str:
+    """'51 plants: 14 mine · 18 separation · 6 metal · 13 magnet'."""
+    by = dataset.plants["stage"].value_counts()
+    stages = " · ".join(f"{by[s]} {s}" for s in dataset.stages)
+    return PLANTS_BY_STAGE.format(count=len(dataset.plants), stages=stages)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import tempfile
 import threading
 import time
@@ -42,6 +43,7 @@ UPLOAD_SEEN = "upload_seen"  # file id of the last upload handled, so it is read
 UPLOAD_NAME = "upload_name"  # name of the uploaded file in use, None for the bundled data
 ACCEPTED = (".xlsx", ".zip")
 FRONTIER_POINTS = 25
+DATA_ENV = "REE_SOURCING_DATA"  # a dataset path the app starts with instead of the bundled data
 
 
 def policy_key(policy: Policy) -> str:
@@ -52,9 +54,18 @@ def policy_key(policy: Policy) -> str:
 # --- data ----------------------------------------------------------------------------------
 
 
+def start_path() -> str | None:
+    """The dataset the app starts with: $REE_SOURCING_DATA if set, else the bundled data."""
+    return os.environ.get(DATA_ENV) or None
+
+
 @st.cache_resource(show_spinner=False)
+def _load_start(path: str | None) -> Dataset:
+    return load_dataset(path)
+
+
 def bundled_dataset() -> Dataset:
-    return load_dataset()
+    return _load_start(start_path())
 
 
 @st.cache_resource(show_spinner=False)
@@ -179,7 +190,7 @@ def solve_frontier(dataset: Dataset, policy: Policy, points: int = FRONTIER_POIN
 
 # --- disruptions and sweeps ----------------------------------------------------------------
 
-MIXES = ("baseline", "optimized")  # today's mix and the solution's, as optimizer.maps names them
+MIXES = maps.MIXES  # today's mix and the solution's
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -275,12 +286,31 @@ def sweep_csv(table: pd.DataFrame) -> bytes:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _map_values(fingerprint: str, key: str, element: str | None, _solution: Solution):
-    return maps.map_values(_solution, element)
+def _map_values(
+    fingerprint: str, key: str, element: str | None, stage: str | None, _solution: Solution
+):
+    return maps.map_values(_solution, element, stage)
 
 
-def map_values(solution: Solution, element: str | None) -> pd.DataFrame:
-    return _map_values(solution.dataset.fingerprint, policy_key(solution.policy), element, solution)
+def map_values(solution: Solution, element: str | None, stage: str | None = None) -> pd.DataFrame:
+    """optimizer.maps.map_values at one stage (None: the worst), cached."""
+    return _map_values(
+        solution.dataset.fingerprint, policy_key(solution.policy), element, stage, solution
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _chain_links(
+    fingerprint: str, key: str, view: str, element: str | None, _solution: Solution
+) -> pd.DataFrame:
+    return maps.chain_links(_solution, view, element)
+
+
+def chain_links(solution: Solution, view: str, element: str | None) -> pd.DataFrame:
+    """optimizer.maps.chain_links of one mix, cached."""
+    return _chain_links(
+        solution.dataset.fingerprint, policy_key(solution.policy), view, element, solution
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -326,11 +356,12 @@ _WRITERS: dict[str, Callable[[Solution, Any], bytes]] = {
     "csv": lambda s, _: _via_tempfile(lambda p: export.write_allocation(s, p), ".csv"),
     "xlsx": lambda s, _: _via_tempfile(lambda p: export.write_allocation(s, p), ".xlsx"),
     "json": lambda s, _: _via_tempfile(lambda p: export.write_allocation(s, p), ".json"),
+    "flows": lambda s, view: _via_tempfile(lambda p: export.write_flows(s, p, view), ".csv"),
     "summary": lambda s, _: _via_tempfile(lambda p: export.write_summary(s, p), ".json"),
     "yaml": lambda s, _: export.policy_yaml(s.policy).encode("utf-8"),
     "bundle": lambda s, _: _bundle_zip(s),
-    "geojson": lambda s, element: geo.to_geojson(
-        maps.map_frame(s, element, geo.load_boundaries())
+    "geojson": lambda s, where: geo.to_geojson(
+        maps.map_frame(s, where[0], geo.load_boundaries(), where[1])
     ).encode("utf-8"),
 }
 
