@@ -81,12 +81,17 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "suppliers",
-            "One row per supplier: a country (ISO3 code) or a domestic source.",
+            "One row per supplier: a country (ISO3 code) or a domestic source; plants belong to one.",
             key=("supplier",),
             columns=(
                 Column("supplier", "text", "ISO3 code, or a code such as KOR-RECYCLING."),
                 Column("name", "text", "Display name."),
-                Column("kind", "choice", "country or domestic.", choices=KINDS),
+                Column(
+                    "kind",
+                    "choice",
+                    "country (a foreign country: country caps apply), domestic (Korea's own plants and recycling) or stockpile (KOMIR's stock: not an annual supplier unless a policy says so).",
+                    choices=KINDS,
+                ),
                 Column(
                     "wgi_risk", "number", "Governance risk 0-10, higher is riskier.", low=0, high=10
                 ),
@@ -268,7 +273,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "scenarios",
-            "Disruption scenarios: how much of a supplier's offer still reaches Korea.",
+            "Disruption scenarios: how much of a supplier's output still moves on, and for how long.",
             key=("scenario", "supplier", "element"),
             required=False,
             columns=(
@@ -278,7 +283,7 @@ TABLES: dict[str, Table] = {
                 Column(
                     "availability",
                     "number",
-                    "Share of the offer still available, 0-1.",
+                    "Share of the supplier's plant output still shipped while it lasts, 0-1.",
                     low=0,
                     high=1,
                 ),
@@ -364,3 +369,31 @@ def _allowed(c: Column) -> str:
         hi = "" if c.high is None else f"<= {c.high:g}"
         return " and ".join(x for x in (lo, hi) if x)
     return ""
+
+
+def reference_markdown() -> str:
+    """The column reference for the README, one section per table (tests keep them equal)."""
+    out = []
+    for t in TABLES.values():
+        kind = []
+        if t.name in SINGLE_STAGE_TABLES:
+            kind.append("Single-stage form only.")
+        elif not t.required:
+            kind.append(
+                "Optional table."
+                if t.name in ("feeds", "demand", "scenarios", "meta")
+                else "Stage form."
+            )
+        out.append(f"#### `{t.name}`\n")
+        doc = t.doc.removeprefix("Stage form: ").removeprefix("Single-stage form: ")
+        doc = doc[0].upper() + doc[1:]
+        out.append(f"{doc} Key: {', '.join(t.key)}. {' '.join(kind)}".rstrip() + "\n")
+        out.append("| column | required | allowed | meaning |")
+        out.append("|---|---|---|---|")
+        for c in t.all_columns:
+            needed = (
+                "yes" if c.required and not c.blank_ok else ("blank ok" if c.required else "no")
+            )
+            out.append(f"| {c.name} | {needed} | {_allowed(c)} | {c.doc} |")
+        out.append("")
+    return "\n".join(out)

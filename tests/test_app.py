@@ -1,6 +1,7 @@
 """The Streamlit app, driven headless with AppTest: it loads, its numbers are the library's for
-the same policy, bad uploads are reported by file/row/column without losing the session, and its
-policy export reproduces the run through the command line."""
+the same policy, stage by stage, the chain view draws both mixes, bad uploads are reported by
+file/row/column without losing the session, and its policy export reproduces the run through
+the command line."""
 
 from __future__ import annotations
 
@@ -11,19 +12,20 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from optimizer.metrics import baseline_mix
 from streamlit.testing.v1 import AppTest
+from test_maps import chain_dataset
 
-from optimizer import Policy, cli, export, geo, load_dataset, optimize
+from optimizer import Policy, cli, export, geo, heatmaps, load_dataset, maps, optimize
 from optimizer.dataset import BUNDLED_DATA
 from optimizer.scenarios import monte_carlo, scenario_set, stress_test
 from optimizer.session import sweep
-from optimizer.ui import disruptions, sensitivity, sidebar, state
+from optimizer.ui import chain, disruptions, overview, partner_map, sensitivity, sidebar, state
 from optimizer.ui import format as fmt
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TABS = [
     "Overview",
+    "Supply chain",
     "Allocation",
     "Partner map",
     "Frontier",
@@ -45,6 +47,21 @@ def app() -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def china_label(solution) -> str:
+    return overview.CHINA_WORST.format(stage=solution.worst_stage()[0])
+
+
+def china(solution) -> str:
+    """The headline China card's value: the optimized mix's worst stage."""
+    return fmt.pct(solution.worst_stage()[1])
+
+
+def shown_china(at: AppTest) -> str:
+    found = [m.value for m in at.metric if m.label.startswith("China share")]
+    assert found, [m.label for m in at.metric]
+    return found[0]
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -73,11 +90,13 @@ def test_app_loads(app, dataset):
     assert [t.label for t in app.tabs] == TABS
     expected = optimize(dataset, Policy())
     assert app.session_state["policy"] == Policy()
-    assert metric(app, "China share") == fmt.pct(expected.portfolio["china_share"])
+    assert metric(app, china_label(expected)) == china(expected)
     assert metric(app, "Cost of the optimized mix") == fmt.usd(expected.total_cost_usd)
     assert metric(app, "Portfolio HHI (0-1)") == fmt.index(expected.portfolio["hhi"])
     footer = " ".join(c.value for c in app.sidebar.caption)
     assert dataset.as_of in footer and dataset.fingerprint[:12] in footer
+    assert sidebar.plant_counts(dataset) in footer
+    assert f"{len(dataset.plants)} plants: " in footer
 
 
 def test_every_tab_renders(app):
@@ -88,16 +107,20 @@ def test_every_tab_renders(app):
         assert not app.error, (tab, [e.value for e in app.error])
 
 
-def test_lower_china_cap_lowers_the_china_share(app, dataset):
-    before = optimize(dataset, Policy()).portfolio["china_share"]
+def test_lower_china_cap_lowers_the_china_share_at_every_stage(app, dataset):
+    before = optimize(dataset, Policy())
     app.sidebar.slider(key=sidebar.CHINA_CAP).set_value(50).run()
     assert not app.exception
     policy = Policy(caps={"CHN": 0.5})
     assert app.session_state["policy"] == policy
-    after = optimize(dataset, policy).portfolio["china_share"]
-    assert after < before
-    assert metric(app, "China share") == fmt.pct(after)
-    assert fmt.pct(after) != fmt.pct(before)
+    after = optimize(dataset, policy)
+    assert after.worst_stage()[1] < before.worst_stage()[1]
+    assert metric(app, china_label(after)) == china(after)
+    assert china(after) != china(before)
+    per_stage = after.stage_metrics
+    supplied = per_stage["supplied_t"] > 0
+    china_t = per_stage["china_share"] * per_stage["supplied_t"]  # the cap is on demand
+    assert (china_t[supplied] <= 0.5 * per_stage["demand_t"][supplied] + 1e-6).all()
 
 
 def test_objective_changes_results_as_the_library_says(app, dataset):
@@ -107,7 +130,7 @@ def test_objective_changes_results_as_the_library_says(app, dataset):
     assert app.session_state["policy"] == Policy(objective="max-share")
     assert metric(app, "Cost of the optimized mix") == fmt.usd(expected.total_cost_usd)
     assert metric(app, "Portfolio HHI (0-1)") == fmt.index(expected.portfolio["hhi"])
-    assert metric(app, "China share") == fmt.pct(expected.portfolio["china_share"])
+    assert metric(app, china_label(expected)) == china(expected)
 
 
 @pytest.mark.parametrize("preset", ["forge-first", "korea-2030", "eu-crma"])
@@ -117,7 +140,7 @@ def test_preset_changes_results_as_the_library_says(app, dataset, preset):
     expected_policy = Policy.from_preset(preset)
     assert app.session_state["policy"] == expected_policy
     expected = optimize(dataset, expected_policy)
-    assert metric(app, "China share") == fmt.pct(expected.portfolio["china_share"])
+    assert metric(app, china_label(expected)) == china(expected)
     assert metric(app, "FORGE share") == fmt.pct(expected.portfolio["forge_share"])
     if expected.status == "shortfall":
         warned = " ".join(w.value for w in app.warning)
@@ -125,26 +148,51 @@ def test_preset_changes_results_as_the_library_says(app, dataset, preset):
 
 
 def test_cap_tables_reach_the_policy(app, dataset):
-    """Other suppliers' caps and per-element overrides (the sidebar's editable tables)."""
-    app.session_state[sidebar.CAPS] = pd.DataFrame({"supplier": ["VNM"], "cap_pct": [30.0]})
+    """Other suppliers' caps and per-element overrides (the sidebar's editable tables), at
+    every stage (blank stage) or at one."""
+    app.session_state[sidebar.CAPS] = pd.DataFrame(
+        {"supplier": ["VNM", "MYS"], "stage": [None, "separation"], "cap_pct": [30.0, 40.0]}
+    )
     app.session_state[sidebar.ELEMENT_CAPS] = pd.DataFrame(
-        {"element": ["Dy", "Nd"], "supplier": ["CHN", "CHN"], "cap_pct": [70.0, None]}
+        {
+            "element": ["Dy", "Nd"],
+            "supplier": ["CHN", "CHN"],
+            "stage": ["separation", None],
+            "cap_pct": [70.0, None],
+        }
     )
     app.run()
     assert not app.exception
-    policy = Policy(caps={"VNM": 0.3}, element_caps={"Dy": {"CHN": 0.7}})  # blank row ignored
+    policy = Policy(  # the blank row is ignored
+        caps={"VNM": 0.3, "separation:MYS": 0.4}, element_caps={"Dy": {"separation:CHN": 0.7}}
+    )
     assert app.session_state["policy"] == policy
     expected = optimize(dataset, policy)
-    assert metric(app, "China share") == fmt.pct(expected.portfolio["china_share"])
+    assert metric(app, china_label(expected)) == china(expected)
+
+
+def test_stage_rule_and_year_reach_the_policy(app, dataset):
+    app.sidebar.selectbox(key=sidebar.STAGE_RULE).set_value("sum").run()
+    app.sidebar.number_input(key=sidebar.YEAR).set_value(2028).run()
+    assert not app.exception
+    policy = Policy(stage="sum", year=2028)
+    assert app.session_state["policy"] == policy
+    expected = optimize(dataset, policy)
+    assert metric(app, "Cost of the optimized mix") == fmt.usd(expected.total_cost_usd)
+    assert "risk summed over the stages" in overview.policy_in_words(policy)
+    assert "plants producing by 2028" in overview.policy_in_words(policy)
+    assert (
+        sidebar.STAGE_RULE_LABELS["magnet"] in app.sidebar.selectbox(key=sidebar.STAGE_RULE).options
+    )
 
 
 def test_impossible_policy_is_explained_and_last_results_kept(app):
-    shown = metric(app, "China share")
+    shown = shown_china(app)
     app.sidebar.multiselect(key=sidebar.ELEMENTS).set_value([]).run()
     assert not app.exception
     errors = " ".join(e.value for e in app.error)
     assert "none of the chosen elements has demand" in errors
-    assert metric(app, "China share") == shown
+    assert shown_china(app) == shown
     assert any("last valid result" in w.value for w in app.warning)
 
 
@@ -163,11 +211,11 @@ def test_partner_map_is_offline_and_has_every_country(app):
     assert json.loads(stub.read_text())["type"] == "Topology"
     assert any(geo.ATTRIBUTION in c.value for c in app.caption)
     domestic = app.main.dataframe[0].value
-    assert {"domestic recycling", "KOMIR stockpile release"} <= set(domestic["name"])
+    assert {"domestic recycling", "domestic plants"} <= set(domestic["name"])
 
 
 def test_bad_zip_upload_lists_problems_and_keeps_results(app, dataset):
-    shown = metric(app, "China share")
+    shown = shown_china(app)
     tables = bundled_tables()
     tables["elements"].loc[1, "demand_t"] = "lots"  # file row 3 (header is row 1)
     app.sidebar.file_uploader[0].set_value(("broken.zip", csv_zip(tables), "application/zip"))
@@ -180,7 +228,7 @@ def test_bad_zip_upload_lists_problems_and_keeps_results(app, dataset):
     assert row["row"] == 3
     assert row["column"] == "demand_t"
     assert row["value"] == "lots"
-    assert metric(app, "China share") == shown
+    assert shown_china(app) == shown
     assert app.session_state[state.DATASET].fingerprint == dataset.fingerprint
 
 
@@ -196,9 +244,10 @@ def test_bad_xlsx_upload_is_reported(app, dataset):
 
 def test_good_upload_is_used_then_a_bad_one_keeps_it(app, tmp_path):
     tables = bundled_tables()
-    offers = tables["offers"]
-    china_nd = (offers["supplier"] == "CHN") & (offers["element"] == "Nd")
-    offers.loc[china_nd, "cost_usd_kg"] = "90"  # dearer Chinese Nd
+    capacity = tables["capacity"]
+    china_nd = (capacity["plant"] == "CHN-SEP") & (capacity["element"] == "Nd")
+    assert china_nd.any()
+    capacity.loc[china_nd, "cost_usd_kg"] = "90"  # dearer Chinese Nd separation
     data = csv_zip(tables)
     app.sidebar.file_uploader[0].set_value(("mine.zip", data, "application/zip"))
     app.run()
@@ -208,17 +257,17 @@ def test_good_upload_is_used_then_a_bad_one_keeps_it(app, tmp_path):
     assert app.session_state[state.DATASET].fingerprint == mine.fingerprint
     expected = optimize(mine, Policy())
     assert metric(app, "Cost of the optimized mix") == fmt.usd(expected.total_cost_usd)
-    shown = metric(app, "China share")
+    shown = shown_china(app)
 
-    tables["baseline"] = tables["baseline"].drop(columns="share")
+    tables["baseline_flows"] = tables["baseline_flows"].drop(columns="tonnes")
     app.sidebar.file_uploader[0].set_value(("worse.zip", csv_zip(tables), "application/zip"))
     app.run()
     assert not app.exception
     assert any("worse.zip was not loaded" in e.value for e in app.error)
     problems = app.main.dataframe[0].value
-    assert (problems["column"] == "share").any()
+    assert (problems["column"] == "tonnes").any()
     assert app.session_state[state.DATASET].fingerprint == mine.fingerprint
-    assert metric(app, "China share") == shown
+    assert shown_china(app) == shown
 
 
 def test_handle_upload_keeps_the_session_on_failure(dataset, tmp_path):
@@ -295,15 +344,21 @@ def test_export_files_are_what_the_library_writes(dataset, tmp_path):
     data = json.loads(state.deferred_file(solution, "json")())
     assert data["total_cost_usd"] == pytest.approx(solution.total_cost_usd)
     assert len(data["allocation"]) == len(solution.allocation)
-    geojson = json.loads(state.deferred_file(solution, "geojson", "Nd")())
+    geojson = json.loads(state.deferred_file(solution, "geojson", ("Nd", "separation"))())
     assert len(geojson["features"]) == len(geo.load_boundaries())
     china = next(f for f in geojson["features"] if f["id"] == "CHN")["properties"]
-    nd = solution.allocation.query("element == 'Nd' and supplier == 'CHN'")["tonnes"].sum()
-    assert china["optimized_t"] == pytest.approx(nd)
+    nd = solution.allocation.query(
+        "element == 'Nd' and country == 'CHN' and stage == 'separation'"
+    )["tonnes"].sum()
+    assert china["optimized_t"] == pytest.approx(nd) and china["stage"] == "separation"
+    flows = pd.read_csv(io.BytesIO(state.deferred_file(solution, "flows", "optimized")()))
+    assert flows["tonnes"].sum() == pytest.approx(solution.arc_flows["tonnes"].sum())
+    today = pd.read_csv(io.BytesIO(state.deferred_file(solution, "flows", "baseline")()))
+    assert len(today) == len(solution.baseline_flows)
     with zipfile.ZipFile(io.BytesIO(state.deferred_file(solution, "bundle")())) as z:
         names = {Path(n).name for n in z.namelist()}
         assert {"allocation.csv", "summary.json", "policy.yaml", "README.txt"} <= names
-    policy = yaml.safe_load(state._WRITERS["yaml"](solution, None))
+    policy = yaml.safe_load(state.export_file(solution, "yaml"))
     assert policy["caps"] == {"CHN": 0.7}
 
 
@@ -316,6 +371,17 @@ def chart_spec(at: AppTest, key: str) -> dict:
         if chart.proto.id.endswith(f"-{key}"):  # element ids end with the user's key
             return json.loads(chart.proto.spec)
     raise AssertionError(f"no plotly chart {key!r}")
+
+
+def plotly_array(value) -> list:
+    """A figure JSON array, which plotly may write as a typed array {dtype, bdata}."""
+    if isinstance(value, dict) and "bdata" in value:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value)
 
 
 def trace(spec: dict, name: str) -> dict:
@@ -354,8 +420,8 @@ def test_scenarios_heatmap_is_the_library_stress_test(app, dataset, measure, day
     spec = chart_spec(app, "stress_heatmap")
     scale = disruptions.MEASURES[measure][2]
     mixes = {
-        "Today's mix": baseline_mix(dataset, solution.scope),
-        "Optimized mix": solution.allocation,
+        "Today's mix": maps.mix_of(solution, "baseline"),
+        "Optimized mix": maps.mix_of(solution, "optimized"),
     }
     for name, mix in mixes.items():
         table = stress_test(dataset, mix, None, days)
@@ -370,8 +436,8 @@ def test_scenario_change_view_is_optimized_minus_today(app, dataset):
     app.session_state[disruptions.MEASURE] = "short_t"
     open_tab(app, "Scenarios")
     solution = optimize(dataset, Policy())
-    today = stress_test(dataset, baseline_mix(dataset, solution.scope), None, 55)
-    opt = stress_test(dataset, solution.allocation, None, 55)
+    today = stress_test(dataset, maps.mix_of(solution, "baseline"), None, 55)
+    opt = stress_test(dataset, maps.mix_of(solution, "optimized"), None, 55)
     heatmap = trace(chart_spec(app, "stress_heatmap"), "Optimized minus today")
     key = ["scenario", "element"]
     both = pd.merge(today, opt, on=key, how="outer", suffixes=("_t0", "_t1")).fillna(0.0)
@@ -393,10 +459,8 @@ def test_choosing_a_scenario_shows_it_and_marks_the_map(app, dataset):
     solution = optimize(dataset, Policy())
     shown = [d.value for d in app.main.dataframe if "stockpile_days_needed" in d.value.columns]
     assert len(shown) == 2
-    for frame, mix in zip(
-        shown, (baseline_mix(dataset, solution.scope), solution.allocation), strict=True
-    ):
-        table = stress_test(dataset, mix, (name,), 55)
+    for frame, view in zip(shown, maps.MIXES, strict=True):
+        table = stress_test(dataset, maps.mix_of(solution, view), (name,), 55)
         assert list(frame["element"]) == list(table["element"])
         for column in ("short_t", "stockpile_days_needed", "spare_fill_t", "uncovered_t"):
             assert frame[column].to_numpy() == pytest.approx(table[column].to_numpy())
@@ -404,18 +468,15 @@ def test_choosing_a_scenario_shows_it_and_marks_the_map(app, dataset):
             table["fill_premium_usd"].to_numpy()
         )
 
-    # the partner map marks exactly the suppliers (of elements in scope) whose offers it cuts
+    # the partner map marks exactly the countries (of elements in scope) whose plants it slows
     open_tab(app, "Partner map")
     assert app.session_state[disruptions.PICK] == name
-    pairs = [
-        (s, e)
-        for s, e in zip(dataset.offers["supplier"], dataset.offers["element"], strict=True)
-        if e in solution.scope
-    ]
-    ss = scenario_set(dataset, pairs, (name,))
-    hit = {s for (s, _), a in zip(pairs, ss.availability[0], strict=True) if a < 1}
+    arcs = heatmaps.scenario_arcs(dataset, solution.scope)
+    ss = scenario_set(dataset, arcs, (name,))
+    slowed = arcs["from"][ss.availability[0] < 1]
+    hit = set(slowed.map(dataset.plants["country"]))
     with_shape = hit & set(geo.load_boundaries()["iso3"])
-    assert with_shape == {"CHN", "MMR"}
+    assert "MMR" in with_shape
     spec = chart_spec(app, "partner_map")
     rings = trace(spec, f"Hit by {name}")
     assert set(rings["ids"]) == with_shape
@@ -440,16 +501,14 @@ def test_monte_carlo_panel_is_the_library_monte_carlo(app, dataset):
     solution = optimize(dataset, Policy())
     tables = [d.value for d in app.main.dataframe if "prob_any" in d.value.columns]
     assert len(tables) == 2
-    for frame, mix in zip(
-        tables, (baseline_mix(dataset, solution.scope), solution.allocation), strict=True
-    ):
-        mc = monte_carlo(dataset, mix, 5_000, 7).per_element
+    for frame, view in zip(tables, maps.MIXES, strict=True):
+        mc = monte_carlo(dataset, maps.mix_of(solution, view), 5_000, 7).per_element
         assert list(frame["element"]) == list(mc.index)
         for column in ("mean_t", "stderr_t", "p90_t", "p99_t"):
             assert frame[column].to_numpy() == pytest.approx(mc[column].to_numpy())
         assert frame["prob_any"].to_numpy() == pytest.approx(mc["prob_any"].to_numpy() * 100)
     value = next(d.value for d in app.main.dataframe if "today_musd" in d.value.columns)
-    today = monte_carlo(dataset, baseline_mix(dataset, solution.scope), 5_000, 7).value_lost_usd
+    today = monte_carlo(dataset, maps.mix_of(solution, "baseline"), 5_000, 7).value_lost_usd
     assert value["today_musd"].to_numpy() == pytest.approx(today.to_numpy() / 1e6)
 
 
@@ -527,9 +586,10 @@ def test_china_cap_above_the_country_cap_leaves_china_to_the_country_cap(dataset
     values = {**sidebar.defaults(dataset), sidebar.CHINA_CAP: 60, sidebar.COUNTRY_CAP: 50}
     policy = sidebar.build_policy(values, dataset)
     assert policy.caps == {} and policy.country_cap == 0.5
-    assert policy.cap_for(dataset, "CHN", "Nd") == 0.5
+    for stage in dataset.stages:
+        assert policy.cap_for(dataset, "CHN", "Nd", stage) == 0.5
     tighter = sidebar.build_policy({**values, sidebar.CHINA_CAP: 40}, dataset)
-    assert tighter.cap_for(dataset, "CHN", "Nd") == 0.4
+    assert tighter.cap_for(dataset, "CHN", "Nd", "mine") == 0.4
 
 
 def test_scenarios_tab_with_data_that_lack_scenarios_or_outage_odds(app):
@@ -549,3 +609,94 @@ def test_scenarios_tab_with_data_that_lack_scenarios_or_outage_odds(app):
     open_tab(app, "Partner map")
     open_tab(app, "Sensitivity")
     assert not app.error, [e.value for e in app.error]
+
+
+# --- stages and the chain ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chain_data(tmp_path_factory):
+    return load_dataset(chain_dataset(tmp_path_factory.mktemp("chain")))
+
+
+@pytest.fixture
+def chain_app(chain_data) -> AppTest:
+    """The app on a small four-stage dataset whose stages differ (tests/test_maps.py)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[state.DATASET] = chain_data
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_headline_names_the_worst_stage_and_switches_by_stage(chain_app, chain_data):
+    expected = optimize(chain_data, Policy())
+    stage, share = expected.worst_stage()
+    base_stage, base_share = expected.worst_stage("baseline")
+    assert base_stage == "separation" and base_share == pytest.approx(1.0)
+    card = next(m for m in chain_app.metric if m.label == china_label(expected))
+    assert card.label == f"China share, worst stage ({stage})"
+    assert card.value == fmt.pct(share)
+    today = "" if base_stage == stage else f" at {base_stage}"
+    assert card.proto.delta_description == f"vs today ({fmt.pct(base_share)}{today})"
+    # the KPIs at one stage are that stage's portfolio
+    chain_app.selectbox(key=overview.KPI_STAGE).set_value("mine").run()
+    assert not chain_app.exception
+    mine = expected.stage_portfolio().loc["mine"]
+    assert metric(chain_app, "China share at mine") == fmt.pct(mine["china_share"])
+    assert metric(chain_app, "HHI at mine (0-1)") == fmt.index(mine["hhi"])
+    assert fmt.pct(mine["china_share"]) != fmt.pct(share)
+    table = next(d.value for d in chain_app.main.dataframe if "china_opt" in d.value.columns)
+    at_mine = expected.stage_metrics.xs("mine", level="stage")
+    assert table["china_opt"].to_numpy() == pytest.approx(at_mine["china_share"].to_numpy() * 100)
+
+
+def test_sankey_draws_today_and_optimized(chain_app, chain_data):
+    open_tab(chain_app, "Supply chain")
+    expected = optimize(chain_data, Policy())
+    for view, title in chain.MIX_TITLE.items():
+        spec = chart_spec(chain_app, f"chain_{view}")
+        sankey = trace(spec, title)
+        assert sankey["type"] == "sankey"
+        links = maps.chain_links(expected, view)
+        assert len(sankey["link"]["value"]) == len(links) > 0
+        assert sankey["link"]["value"] == pytest.approx(links["tonnes"].tolist())
+        labels = sankey["node"]["label"]
+        assert "Korea" in labels
+        into_korea = sum(
+            v
+            for t, v in zip(sankey["link"]["target"], sankey["link"]["value"], strict=True)
+            if labels[t] == "Korea"
+        )
+        delivered = expected.metrics["supplied_t"].sum() if view == "optimized" else 150.0
+        assert into_korea == pytest.approx(delivered)
+    today = trace(chart_spec(chain_app, "chain_baseline"), "Today")
+    assert "CHN · Separation" in today["node"]["label"]
+    # one element: only its links
+    chain_app.selectbox(key=chain.ELEMENT).set_value("Y").run()
+    assert not chain_app.exception
+    y = trace(chart_spec(chain_app, "chain_baseline"), "Today")
+    assert y["link"]["value"] == pytest.approx([50.0, 50.0])  # CN mine -> CN sep -> Korea
+
+
+def test_stage_selector_changes_the_map(chain_app, chain_data):
+    open_tab(chain_app, "Partner map")
+    expected = optimize(chain_data, Policy())
+
+    def china_tonnes() -> float:
+        choropleth = chart_spec(chain_app, "partner_map")["data"][0]
+        z = dict(zip(choropleth["locations"], plotly_array(choropleth["z"]), strict=True))
+        return z["CHN"]
+
+    worst = maps.map_values(expected).set_index("supplier")
+    assert china_tonnes() == pytest.approx(worst.at["CHN", "optimized_t"])
+    for stage in ("mine", "magnet"):
+        chain_app.selectbox(key=partner_map.STAGE).set_value(stage).run()
+        assert not chain_app.exception
+        at = maps.map_values(expected, stage=stage).set_index("supplier")
+        assert china_tonnes() == pytest.approx(at.at["CHN", "optimized_t"])
+    mine = maps.map_values(expected, stage="mine").set_index("supplier")
+    magnet = maps.map_values(expected, stage="magnet").set_index("supplier")
+    assert mine.at["CHN", "optimized_t"] != pytest.approx(magnet.at["CHN", "optimized_t"])
+    partners = next(d.value for d in chain_app.main.dataframe if "capacity_t" in d.value.columns)
+    assert set(partners["name"]) >= {"CHN", "JPN"}  # the magnet makers

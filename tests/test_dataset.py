@@ -293,3 +293,12 @@ def test_template_filled_in_loads(tmp_path):
                     columns=list(dict.fromkeys([*sheets[name].columns, *frame.columns]))
                 ).to_excel(xl, sheet_name=name, index=False)
     assert load_dataset(book).fingerprint == load_dataset().fingerprint
+
+
+def test_readme_documents_every_table_and_column():
+    from optimizer.schema import reference_markdown
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert reference_markdown() in readme, (
+        "regenerate README's tables with schema.reference_markdown()"
+    )

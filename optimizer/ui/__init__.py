@@ -14,6 +14,7 @@ import streamlit as st
 from ..errors import InputError
 from . import (
     allocation,
+    chain,
     constraints,
     disruptions,
     exports,
@@ -28,6 +29,7 @@ from . import (
 ICON = Path(__file__).resolve().parents[2] / "static" / "favicon.png"
 TABS = (
     "Overview",
+    "Supply chain",
     "Allocation",
     "Partner map",
     "Frontier",
@@ -69,10 +71,10 @@ def main() -> None:
 
     st.title("Rare-earth sourcing for Korea")
     st.markdown(
-        "The least-risk supply mix for each rare-earth element across China, Vietnam, Laos, "
-        "FORGE partners, domestic recycling and stockpiles, within a cost limit, set against "
-        "**today's mix**. Quantities in tonnes of rare-earth oxide equivalent per year "
-        "(t REO/yr); money in USD per year at landed prices in Korea."
+        "The least-risk supply chain for each rare-earth element, from mines through "
+        "separation and metal to magnets, across China, Vietnam, Laos, FORGE partners and "
+        "domestic recycling, within a cost limit, set against **today's mix**. Quantities in "
+        "tonnes of rare-earth oxide equivalent per year (t REO/yr); money in USD per year."
     )
     _upload_problems()
 
@@ -115,6 +117,7 @@ def main() -> None:
     tabs = st.tabs(list(TABS), key=VIEW, on_change="rerun")
     views = (
         overview.render,
+        chain.render,
         allocation.render,
         partner_map.render,
         frontier_view.render,

@@ -1,4 +1,5 @@
-"""Allocation: who supplies what, today against optimized, as stacked bars and a table."""
+"""Allocation: which countries handle what at a stage, today against optimized, as stacked bars
+and a table; and every plant the optimized mix uses."""
 
 from __future__ import annotations
 
@@ -6,21 +7,24 @@ import streamlit as st
 
 from .. import maps
 from ..solution import Solution
-from . import charts
+from . import charts, stages
 
 UNIT = "alloc_unit"
 FILTER = "alloc_elements"
+STAGE = "alloc_stage"
 
 
 def render(solution: Solution) -> None:
     ds = solution.dataset
-    table = maps.mix_table(solution)
     st.markdown(
-        "Each element's supply mix **today** (left bar) and **optimized** (right bar), by "
-        "supplier. Shares are of the element's demand; hover for tonnes of rare-earth oxide "
-        "equivalent per year (t REO/yr)."
+        "Each element's mix **today** (left bar) and **optimized** (right bar) at one stage of "
+        "the chain, by the country whose plants do that step. Shares are of the element's "
+        "demand passing the stage; hover for tonnes of rare-earth oxide equivalent per year "
+        "(t REO/yr)."
     )
-    left, right = st.columns([3, 1])
+    left, middle, right = st.columns([3, 1.2, 1])
+    stage = stages.resolve(solution, stages.pick(middle, STAGE, solution, st.session_state))
+    table = maps.mix_table(solution, stage)
     with right:
         unit = st.segmented_control(
             "Bar height",
@@ -47,6 +51,8 @@ def render(solution: Solution) -> None:
         key="alloc_chart",
     )
     shown = table[table["element"].isin(chosen)].copy()
+    if shown.empty:
+        st.info(f"No element chosen has a {stage} stage in its chain.")
     for c in ("baseline_share", "optimized_share", "change_share"):
         shown[c] = shown[c] * 100
     for c in ("baseline_usd", "optimized_usd"):
@@ -59,8 +65,9 @@ def render(solution: Solution) -> None:
         height=420,
         column_config={
             "element": st.column_config.TextColumn("Element", pinned=True),
-            "supplier": st.column_config.TextColumn("Code"),
-            "name": "Supplier",
+            "stage": "Stage",
+            "country": st.column_config.TextColumn("Code"),
+            "name": "Country",
             "baseline_t": st.column_config.NumberColumn("Today (t REO/yr)", format="%,.2f"),
             "optimized_t": st.column_config.NumberColumn("Optimized (t REO/yr)", format="%,.2f"),
             "change_t": st.column_config.NumberColumn("Change (t REO/yr)", format="%+,.2f"),
@@ -69,8 +76,33 @@ def render(solution: Solution) -> None:
                 "Optimized (% of demand)", format="%.1f%%"
             ),
             "change_share": st.column_config.NumberColumn("Change (pp)", format="%+.1f"),
-            "cost_usd_kg": st.column_config.NumberColumn("Landed cost (USD/kg)", format="%,.2f"),
+            "cost_usd_kg": st.column_config.NumberColumn(
+                "Paid at the stage (USD/kg)", format="%,.2f"
+            ),
             "baseline_usd": st.column_config.NumberColumn("Today (M USD/yr)", format="%,.3f"),
             "optimized_usd": st.column_config.NumberColumn("Optimized (M USD/yr)", format="%,.3f"),
         },
     )
+    with st.expander("Every plant of the optimized mix"):
+        plants = solution.allocation[solution.allocation["element"].isin(chosen)].copy()
+        plants.insert(4, "name", plants["plant"].map(ds.plants["name"]))
+        plants["share"] = plants["share"] * 100
+        plants["cost_usd"] = plants["cost_usd"] / 1e6
+        st.dataframe(
+            plants,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "element": st.column_config.TextColumn("Element", pinned=True),
+                "form": "Puts out",
+                "stage": "Stage",
+                "plant": "Plant",
+                "name": "Name",
+                "country": "Country",
+                "tonnes": st.column_config.NumberColumn("t REO/yr", format="%,.2f"),
+                "share": st.column_config.NumberColumn("Share at the stage (%)", format="%.1f%%"),
+                "cost_usd_kg": st.column_config.NumberColumn("Adds (USD/kg)", format="%,.2f"),
+                "cost_usd": st.column_config.NumberColumn("Paid (M USD/yr)", format="%,.3f"),
+            },
+            key="alloc_plants",
+        )

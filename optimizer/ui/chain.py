@@ -19,10 +19,7 @@ INTRO = (
     "country they leave. A link that skips a stage is material whose plant also does that step."
 )
 EMPTY = "No flows in this mix for {what}."
-NOTE = (
-    "Hover a link for its tonnes; drag a box to untangle the view. Countries by the dataset's "
-    "plants; boxes named 'Unknown' carry material whose plant at that stage is not in the data."
-)
+NOTE = "Hover a link for its tonnes; drag a box to untangle the view."
 
 
 def chosen_element(session) -> str | None:

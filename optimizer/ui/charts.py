@@ -207,9 +207,9 @@ def choropleth(
             f"Change: {r['change_t']:+,.1f} t · {r['change_share'] * 100:+.1f} pp · "
             f"USD {r['change_usd'] / 1e6:+,.2f} M"
         )
-        cost = r["landed_cost_usd_kg"]
+        cost = r["cost_usd_kg"]
         lines.append(
-            f"Capacity offered: {r['capacity_t']:,.1f} t/yr · landed cost "
+            f"Capacity at {r['stage']}: {r['capacity_t']:,.1f} t/yr · adds "
             + ("–" if pd.isna(cost) else f"{cost:,.2f} USD/kg")
         )
         lines.append(

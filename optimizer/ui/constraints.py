@@ -54,6 +54,7 @@ def render(solution: Solution) -> None:
                 column_config={
                     "constraint": "Constraint",
                     "element": "Element",
+                    "stage": "Stage",
                     "target": "On",
                     "setting": "Setting",
                     "binding": st.column_config.CheckboxColumn("Binding"),
@@ -83,6 +84,7 @@ def render(solution: Solution) -> None:
         column_config={
             "element": "Element",
             "constraint": "Requirement",
+            "stage": "Stage",
             "demand_t": st.column_config.NumberColumn("Demand (t REO/yr)", format="%,.2f"),
             "short_t": st.column_config.NumberColumn("Short (t REO/yr)", format="%,.2f"),
             "short_share": st.column_config.NumberColumn("Short (% of demand)", format="%.1f%%"),

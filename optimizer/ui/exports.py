@@ -13,6 +13,7 @@ from . import partner_map, state
 def render(solution: Solution) -> None:
     ds = solution.dataset
     element = partner_map.map_element(st.session_state)
+    stage = partner_map.map_stage(st.session_state, solution)
     st.markdown(
         "Files for the current policy and dataset. Each carries what is needed to reproduce the "
         "run: the resolved policy, the dataset's origin, as-of date and sha256 fingerprint, and "
@@ -26,7 +27,8 @@ def render(solution: Solution) -> None:
         state.export_file(solution, "csv"),
         file_name="allocation.csv",
         icon=":material/table:",
-        help="element, supplier, tonnes (t REO/yr), share (of demand), cost_usd_kg, cost_usd",
+        help="One row per element and plant used: element, form, stage, plant, country, "
+        "tonnes (t REO/yr), share (of the demand passing the stage), cost_usd_kg, cost_usd",
     )
     state.download(
         c[1],
@@ -44,17 +46,34 @@ def render(solution: Solution) -> None:
         file_name="allocation.json",
         icon=":material/data_object:",
     )
+    st.markdown("##### Flows along the chain")
+    c = st.columns(3)
+    for column, view, label in (
+        (c[0], "optimized", "Optimized flows (.csv)"),
+        (c[1], "baseline", "Today's flows (.csv)"),
+    ):
+        state.download(
+            column,
+            label,
+            state.deferred_file(solution, "flows", view),
+            file_name=f"flows-{view}.csv",
+            icon=":material/conversion_path:",
+            key=f"download_flows_{view}",
+            help="Every flow plant to plant and into Korea: element, from_plant, from_country, "
+            "from_stage, to_plant, to_country, to_stage, tonnes (t REO/yr).",
+        )
     st.markdown("##### Map and policy")
     c = st.columns(3)
     shown = "all elements in scope" if element is None else element
     state.download(
         c[0],
         "Map data (.geojson)",
-        state.deferred_file(solution, "geojson", element),
-        file_name=f"partner-map-{element or 'all'}.geojson",
+        state.deferred_file(solution, "geojson", (element, stage)),
+        file_name=f"partner-map-{element or 'all'}-{stage}.geojson",
         icon=":material/public:",
         help=f"Every country's shape with today's, the optimized and the change in tonnes, "
-        f"share and USD ({shown}, as on the partner map). Made with Natural Earth.",
+        f"share and USD ({shown}, {stage} stage, as on the partner map). Made with Natural "
+        "Earth.",
     )
     state.download(
         c[1],

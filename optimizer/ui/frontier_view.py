@@ -69,7 +69,7 @@ def render(solution: Solution) -> None:
     )
     c[3].metric("China share", fmt.pct(row["china_share"]), border=True)
     c[4].metric("Unmet demand", f"{fmt.tonnes(row['unmet_t'])} REO", border=True)
-    st.markdown(f"##### Mix at {labels[chosen]}")
+    st.markdown(f"##### Mix at {labels[chosen]}, {maps.default_stage(pick)} (its worst stage)")
     st.plotly_chart(
         charts.mix_bars(maps.mix_table(pick), solution.dataset, pick.scope, "share"),
         width="stretch",

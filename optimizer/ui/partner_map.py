@@ -1,5 +1,6 @@
-"""Partner map: a choropleth of today's mix, the optimized one or their difference by country,
-bloc partners marked, flows into Korea, and the domestic sources (no shape) beside it.
+"""Partner map: a choropleth of today's mix, the optimized one or their difference by country at
+one stage of the chain (default: the worst), bloc partners marked, flows into Korea, and the
+domestic sources (no shape) beside it.
 
 Drawn fully offline: shapes come from the project's boundary file (optimizer.geo) as GeoJSON,
 and plotly's own world topology request goes to a stub served from static/ (see
@@ -13,11 +14,12 @@ import streamlit as st
 
 from .. import geo, heatmaps, maps
 from ..solution import Solution
-from . import charts, disruptions, state
+from . import charts, disruptions, stages, state
 
 VIEW = "map_view"
 MEASURE = "map_measure"
 ELEMENT = "map_element"
+STAGE = "map_stage"
 FLOWS = "map_flows"
 ALL = "__all__"
 VIEW_LABELS = {"optimized": "Optimized", "baseline": "Today", "difference": "Change"}
@@ -36,15 +38,21 @@ def map_element(session) -> str | None:
     return None if value in (None, ALL) else value
 
 
+def map_stage(session, solution: Solution) -> str:
+    """The stage the map shows (the worst unless one was chosen)."""
+    return stages.resolve(solution, session.get(STAGE, stages.WORST))
+
+
 def render(solution: Solution) -> None:
     ss = st.session_state
     ds = solution.dataset
     st.markdown(
-        "Where Korea's rare earths come from, by country. Switch between **today's** mix, the "
-        "**optimized** one and the **change**; hover a country for its capacity, landed cost, "
+        "Where Korea's rare earths come from, by country, at one stage of the chain (mining, "
+        "separation, metal, magnets). Switch between **today's** mix, the **optimized** one "
+        "and the **change**; hover a country for its capacity at the stage, the cost it adds, "
         "governance risk and lead time. Markers show FORGE, FTA and ASEAN partners."
     )
-    c = st.columns([1.2, 1.5, 1.1, 0.8])
+    c = st.columns([1.2, 1.5, 1.1, 1.1, 0.8])
     view = c[0].segmented_control(
         "Mix",
         list(VIEW_LABELS),
@@ -70,20 +78,22 @@ def render(solution: Solution) -> None:
         key=ELEMENT,
         format_func=lambda e: "All elements in scope" if e == ALL else f"{e} · {names.get(e, e)}",
     )
-    flows_on = c[3].toggle("Flows into Korea", value=True, key=FLOWS)
+    stages.pick(c[3], STAGE, solution, ss)
+    flows_on = c[4].toggle("Flows into Korea", value=True, key=FLOWS)
     view = view or "optimized"
     measure = measure or "tonnes"
     element = map_element(ss)
-    values = state.map_values(solution, element)
+    stage = map_stage(ss, solution)
+    values = state.map_values(solution, element, stage)
     column = maps.value_column(measure, view)
     shapes = state.boundaries()
     codes = shapes["iso3"].astype(str).tolist()
     shape_names = shapes["name"].astype(str).tolist()
     markers = maps.bloc_markers(ds, [b for b in ("FORGE", "FTA", "ASEAN") if b in ds.blocs], shapes)
     flow_column = maps.value_column("tonnes", view)
-    flows = maps.flows(values, flow_column, shapes) if flows_on else None
+    flows = maps.flow_lines(values, flow_column, shapes) if flows_on else None
     korea = charts.korea_point(geo.centroids([geo.KOREA], shapes))
-    what = f"{MEASURE_LABELS[measure].lower()}, {VIEW_LABELS[view].lower()}"
+    what = f"{MEASURE_LABELS[measure].lower()}, {VIEW_LABELS[view].lower()}, {stage}"
     scenario = disruptions.picked(ss, ds)
     hits = scenario_markers(solution, scenario, element, shapes) if scenario else None
     fig = charts.choropleth(
@@ -111,10 +121,14 @@ def render(solution: Solution) -> None:
         )
         scope = "all elements in scope" if element is None else f"{element} only"
         note = {
-            "tonnes": "t REO per year",
-            "share": "share of what is supplied, per element"
-            + (", weighted across elements as the headline China share" if element is None else ""),
-            "value": "USD per year at landed cost",
+            "tonnes": f"t REO per year through its {stage} plants",
+            "share": f"share of what passes the {stage} stage, per element"
+            + (
+                ", weighted across elements as the Overview's stage figures"
+                if element is None
+                else ""
+            ),
+            "value": "USD per year the mix pays its plants, all stages",
         }[measure]
         st.caption(
             f"Shading: {VIEW_LABELS[view].lower()} mix, {note} ({scope}); "
@@ -166,9 +180,11 @@ def render(solution: Solution) -> None:
                 "Optimized share (%)", format="%.1f%%"
             ),
             "optimized_usd": st.column_config.NumberColumn("Optimized (M USD/yr)", format="%,.2f"),
-            "capacity_t": st.column_config.NumberColumn("Capacity offered (t/yr)", format="%,.1f"),
-            "landed_cost_usd_kg": st.column_config.NumberColumn(
-                "Landed cost (USD/kg)", format="%,.2f"
+            "capacity_t": st.column_config.NumberColumn(
+                f"Capacity at {stage} (t/yr)", format="%,.1f"
+            ),
+            "cost_usd_kg": st.column_config.NumberColumn(
+                f"Cost added at {stage} (USD/kg)", format="%,.2f"
             ),
             "wgi_risk": st.column_config.NumberColumn("Governance risk (0-10)", format="%.2f"),
             "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%d"),
@@ -180,8 +196,9 @@ def render(solution: Solution) -> None:
 def scenario_markers(
     solution: Solution, scenario: str, element: str | None, shapes
 ) -> pd.DataFrame:
-    """The suppliers the scenario hits among the offers of the elements shown, with a point on
-    each country (lon, lat; NaN for sources without a shape, such as domestic ones)."""
+    """The suppliers whose plants the scenario hits, for the elements shown (on the operating
+    network), with a point on each country (lon, lat; NaN for sources without a shape, such as
+    domestic ones)."""
     elements = solution.scope if element is None else [element]
     hits = heatmaps.scenario_hits(solution.dataset, scenario, elements)
     points = geo.centroids(hits["supplier"], shapes).set_index("iso3")
@@ -228,7 +245,7 @@ def _partner_table(frame: pd.DataFrame) -> pd.DataFrame:
             "optimized_share",
             "optimized_usd",
             "capacity_t",
-            "landed_cost_usd_kg",
+            "cost_usd_kg",
             "wgi_risk",
             "lead_time_days",
             "optimized_supplies",
