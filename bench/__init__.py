@@ -6,4 +6,4 @@ Every ratio compares figures measured in the same run, on the same machine."""
 
 from __future__ import annotations
 
-GROUPS = ("single", "frontier", "resolve", "sweep10k", "scaling", "cvar", "montecarlo")
+GROUPS = ("network", "single", "frontier", "resolve", "sweep10k", "scaling", "cvar", "montecarlo")

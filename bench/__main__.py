@@ -31,10 +31,11 @@ class Config:
 
 def runners() -> dict[str, Any]:
     from .scale import run_cvar, run_montecarlo, run_scaling
-    from .single import run_frontier, run_single
+    from .single import run_frontier, run_network, run_single
     from .sweeps import run_big_sweep, run_resolve
 
     return {
+        "network": run_network,
         "single": run_single,
         "frontier": run_frontier,
         "resolve": run_resolve,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optimizer.dataset import Dataset
-from optimizer.model import Formulation, formulate, solve_stages
+from optimizer.network.model import Formulation, formulate, solve_stages
 from optimizer.policy import Policy, validate
 from optimizer.solution import solution_from
 

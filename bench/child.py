@@ -9,7 +9,7 @@ import sys
 import time
 
 from optimizer import Policy, load_dataset
-from optimizer.model import formulate, solve_stages
+from optimizer.network.model import formulate, solve_stages
 from optimizer.policy import validate
 from optimizer.solution import solution_from
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from optimizer import Policy, load_dataset, optimize
-from optimizer.metrics import baseline_mix
+from optimizer.network.measures import baseline_flows as baseline_mix
 from optimizer.scenarios import monte_carlo
 
 from .anatomy import dissect, lp_facts
@@ -35,7 +35,7 @@ def run_scaling(cfg) -> Group:
             t0 = time.perf_counter()
             ds = synthetic(folder, n_s, n_e, seed=SEED)
             load_s = time.perf_counter() - t0
-            offers = len(ds.offers)
+            offers = len(ds.capacity)
             big = size == "100x"
             for objective in ("cost", "hhi"):
                 label = f"{size} ({n_s} x {n_e} = {offers:,} offers) `{objective}`"

@@ -67,17 +67,17 @@ ANATOMY_LABELS = {
     "HighsLP.add_cuts": "HighsLP.add_cuts()",
     "HighsLP.drop_slack_rows": "HighsLP.drop_slack_rows()",
     "run": "HiGHS run() itself",
-    "metrics.element_measures": "metrics.element_measures()",
-    "metrics.portfolio_measures": "metrics.portfolio_measures()",
+    "measures.stage_arrays": "measures.stage_arrays()",
+    "measures.portfolio": "measures.portfolio()",
 }
 
 
 def anatomy_of_sweep(ds, policy: Policy, grids) -> dict[str, list[float]]:
     """One sweep with timers on the library functions a point goes through."""
     from optimizer import lp as lp_mod
-    from optimizer import metrics as metrics_mod
-    from optimizer import model as model_mod
     from optimizer import session as session_mod
+    from optimizer.network import measures as metrics_mod
+    from optimizer.network import model as model_mod
 
     targets = [
         (session_mod, "_point_row"),
@@ -99,8 +99,8 @@ def anatomy_of_sweep(ds, policy: Policy, grids) -> dict[str, list[float]]:
         (lp_mod.HighsLP, "current"),
         (lp_mod.HighsLP, "add_cuts"),
         (lp_mod.HighsLP, "drop_slack_rows"),
-        (metrics_mod, "element_measures"),
-        (metrics_mod, "portfolio_measures"),
+        (metrics_mod, "stage_arrays"),
+        (metrics_mod, "portfolio"),
     ]
     with instrumented(record=False) as inst, timed_functions(targets) as stats:
         start = time.perf_counter()
@@ -120,10 +120,10 @@ def bare_resolves(form, caps: tuple[float, float], repeats: int) -> dict[str, li
     h = clone(form.lp.highs)
     h.run()
     read_solution(h)
-    demand = form.demand_t
-    keys = [(s, e) for s, e in form.cap_rows if s == "CHN"]
+    need = form.net.stage_demand
+    keys = [(e, k, c) for e, k, c in form.cap_rows if c == "CHN"]
     rows = np.array([form.lp.row(form.cap_rows[k]) for k in keys], dtype=np.int32)
-    d = np.array([demand[e] for _, e in keys])
+    d = np.array([need[e, k] for e, k, _ in keys])
     biggest = np.array([int(np.argmax(d))])
     lo = np.full(len(rows), -INF)
     cost = np.asarray(h.getLp().col_cost_, dtype=float)

@@ -13,7 +13,7 @@ import pandas as pd
 from . import diagnose, risk, scenarios
 from .dataset import Dataset
 from .network import measures
-from .network.graph import PRODUCT, STAGE_INDEX
+from .network.graph import PRODUCT
 from .network.model import USD_PER_MUSD, Formulation, StageResults, formulate, solve_stages
 from .policy import RISK_OBJECTIVES, Policy, validate
 from .schema import KOREA, STAGES
@@ -244,35 +244,33 @@ ALLOCATION_COLUMNS = [
 def allocation_of(form: Formulation, flows: pd.DataFrame) -> pd.DataFrame:
     """One row per element and plant used: what it puts through, its share of the demand that
     passes its stage, and the cost it adds. The rows' cost_usd add up to the mix's cost."""
-    ds = form.dataset
-    through = flows.groupby(["element", "from"], sort=False)["tonnes"].sum().reset_index()
-    through = through.rename(columns={"from": "plant"})
-    stage = through["plant"].map(ds.plants["stage"])
-    need = form.net.stage_demand
-    cost = ds.capacity.set_index(["plant", "element"])["cost_usd_kg"]
-    out = pd.DataFrame(
-        {
-            "element": through["element"],
-            "form": stage.map(PRODUCT),
-            "stage": stage,
-            "plant": through["plant"],
-            "country": through["plant"].map(ds.plants["country"]),
-            "tonnes": through["tonnes"],
-        }
-    )
-    out["share"] = [
-        t / need[e, STAGE_INDEX[s]]
-        for e, s, t in zip(out["element"], out["stage"], out["tonnes"], strict=True)
-    ]
-    out["cost_usd_kg"] = cost.reindex(
-        pd.MultiIndex.from_frame(out[["plant", "element"]])
-    ).to_numpy()
-    out["cost_usd"] = out["tonnes"] * out["cost_usd_kg"] * 1000.0
-    out["_k"] = out["stage"].map(STAGE_INDEX)
+    stage_of, country_of = measures.plant_maps(form.dataset)
+    through = flows.groupby(["element", "from"], sort=False)["tonnes"].sum()
+    cost = measures.unit_costs(form.dataset)
     order = {e: i for i, e in enumerate(form.structure.scope)}
-    out["_e"] = out["element"].map(order)
-    out = out.sort_values(["_e", "_k", "tonnes"], ascending=[True, True, False], ignore_index=True)
-    return out[ALLOCATION_COLUMNS]
+    need = form.net.stage_demand
+    rows = sorted(
+        ((e, p, t) for (e, p), t in through.items()),
+        key=lambda r: (order[r[0]], stage_of[r[1]], -r[2]),
+    )
+    k = [stage_of[p] for _, p, _ in rows]
+    tonnes = np.array([t for *_, t in rows], dtype=float)
+    unit = np.array([cost[p, e] for e, p, _ in rows], dtype=float)
+    return pd.DataFrame(
+        {
+            "element": [e for e, _, _ in rows],
+            "form": [PRODUCT[STAGES[i]] for i in k],
+            "stage": [STAGES[i] for i in k],
+            "plant": [p for _, p, _ in rows],
+            "country": [country_of[p] for _, p, _ in rows],
+            "tonnes": tonnes,
+            "share": tonnes
+            / np.array([need[e, i] for (e, _, _), i in zip(rows, k, strict=True)], dtype=float),
+            "cost_usd_kg": unit,
+            "cost_usd": tonnes * unit * 1000.0,
+        },
+        columns=ALLOCATION_COLUMNS,
+    )
 
 
 def expand_flows(dataset: Dataset, flows: pd.DataFrame) -> pd.DataFrame:
@@ -320,7 +318,7 @@ def _above_today(
         return pd.DataFrame(columns=columns)
     m = measures.measure_column(policy.objective)
     per = measures.aggregate(per_stage, policy.stage, scope)
-    base = measures.aggregate(base_stage, policy.stage, scope)
+    base = measures.aggregate(base_stage, policy.stage, scope)  # small: not worth a cache
     rows = [
         (
             e,

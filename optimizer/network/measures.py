@@ -51,6 +51,12 @@ def chain_facts(dataset: Dataset) -> tuple[frozenset, dict[str, tuple[int, ...]]
     )
 
 
+@lru_cache(maxsize=64)
+def plant_maps(dataset: Dataset) -> tuple[dict[str, int], dict[str, str]]:
+    """Each plant's stage index and supplier code, as plain dicts (looked up per flow)."""
+    return dict(dataset.plants["stage"].map(STAGE_INDEX)), dict(dataset.plants["country"])
+
+
 def holders(dataset: Dataset) -> list[str]:
     """Columns of the measure arrays: every supplier code, then UNKNOWN."""
     return [*dataset.suppliers.index, UNKNOWN]
@@ -67,15 +73,14 @@ def stage_matrix(dataset: Dataset, flows: pd.DataFrame, scope: list[str]) -> np.
     rows = {ek: i for i, ek in enumerate(stage_rows(dataset, scope))}
     cols = {c: j for j, c in enumerate(holders(dataset))}
     out = np.zeros((len(rows), len(cols)))
-    stage = dataset.plants["stage"].map(STAGE_INDEX)
-    country = dataset.plants["country"]
+    stage, country = plant_maps(dataset)
     for e, i, j, t in zip(
         flows["element"], flows["from"], flows["to"], flows["tonnes"], strict=True
     ):
         if e not in play or t == 0:
             continue
-        lo = int(stage[i])
-        hi = lo + 1 if j == KOREA else int(stage[j])
+        lo = stage[i]
+        hi = lo + 1 if j == KOREA else stage[j]
         start = lo if (i, e) not in origins else 0  # an origin's material has no plant before it
         for k in play[e]:
             if lo <= k < hi:
@@ -126,9 +131,13 @@ def stage_demand(dataset: Dataset, keys: list[tuple[str, int]]) -> np.ndarray:
 def stage_frame(dataset: Dataset, flows: pd.DataFrame, scope: list[str]) -> pd.DataFrame:
     """Per element and stage: demand_t, supplied_t, unknown_share and every measure."""
     arrays = stage_arrays(dataset, stage_matrix(dataset, flows, scope), scope)
+    return pd.DataFrame(arrays, index=stage_index(dataset, tuple(scope)))
+
+
+@lru_cache(maxsize=256)
+def stage_index(dataset: Dataset, scope: tuple[str, ...]) -> pd.MultiIndex:
     keys = stage_rows(dataset, scope)
-    index = pd.MultiIndex.from_tuples([(e, STAGES[k]) for e, k in keys], names=["element", "stage"])
-    return pd.DataFrame(arrays, index=index)
+    return pd.MultiIndex.from_tuples([(e, STAGES[k]) for e, k in keys], names=["element", "stage"])
 
 
 def stage_shares(dataset: Dataset, flows: pd.DataFrame, scope: list[str]) -> pd.DataFrame:
@@ -151,23 +160,46 @@ def stage_shares(dataset: Dataset, flows: pd.DataFrame, scope: list[str]) -> pd.
 
 def aggregate(per_stage: pd.DataFrame, rule: str, scope: list[str]) -> pd.DataFrame:
     """One row per element: each risk measure at its worst stage (rule 'worst'), summed over
-    stages ('sum'), or at one stage; the FORGE share at its lowest stage for 'worst'."""
-    frame = per_stage.reset_index()
+    stages ('sum'), or at one stage; the FORGE share at its lowest stage for 'worst'.
+    (numpy on the frame's arrays: every solve calls this several times)"""
     cols = list(PORTFOLIO_MEASURES)
+    pos = {e: i for i, e in enumerate(scope)}
+    rows = np.array(
+        [pos.get(e, -1) for e in per_stage.index.get_level_values("element")], dtype=int
+    )
+    stages = per_stage.index.get_level_values("stage")
+    values = per_stage[cols].to_numpy(dtype=float)
+    out = np.zeros((len(scope), len(cols)))
     if rule in STAGES:
-        out = frame[frame["stage"] == rule].set_index("element")[cols]
+        keep = (stages == rule) & (rows >= 0)
+        out[rows[keep]] = values[keep]
+    elif rule == "sum":
+        np.add.at(out, rows[rows >= 0], values[rows >= 0])
     else:
-        how = {c: ("sum" if rule == "sum" else "max") for c in RISK_MEASURES}
-        how["forge_share"] = "sum" if rule == "sum" else "min"
-        out = frame.groupby("element")[cols].agg(how)
-    return out.reindex(scope).fillna(0.0)
+        risky = np.zeros((len(scope), len(cols)))
+        np.maximum.at(risky, rows[rows >= 0], values[rows >= 0])
+        low = np.full((len(scope), len(cols)), np.inf)
+        np.minimum.at(low, rows[rows >= 0], values[rows >= 0])
+        forge = cols.index("forge_share")
+        out = risky
+        out[:, forge] = np.where(np.isfinite(low[:, forge]), low[:, forge], 0.0)
+    return pd.DataFrame(out, index=pd.Index(scope, name="element"), columns=cols)
 
 
 def flow_costs(dataset: Dataset, flows: pd.DataFrame) -> np.ndarray:
     """USD a year each flow adds: its tonnes times the cost its upstream plant adds."""
-    cost = dataset.capacity.set_index(["plant", "element"])["cost_usd_kg"]
-    index = pd.MultiIndex.from_arrays([flows["from"], flows["element"]])
-    return flows["tonnes"].to_numpy() * cost.reindex(index).fillna(0.0).to_numpy() * 1000.0
+    cost = unit_costs(dataset)
+    unit = [cost.get((p, e), 0.0) for p, e in zip(flows["from"], flows["element"], strict=True)]
+    return flows["tonnes"].to_numpy() * np.array(unit, dtype=float) * 1000.0
+
+
+@lru_cache(maxsize=64)
+def unit_costs(dataset: Dataset) -> dict[tuple[str, str], float]:
+    """USD/kg each plant adds, by (plant, element)."""
+    cap = dataset.capacity
+    return dict(
+        zip(zip(cap["plant"], cap["element"], strict=True), cap["cost_usd_kg"], strict=True)
+    )
 
 
 def element_frame(
@@ -176,15 +208,18 @@ def element_frame(
     """Per element (demand, supply, unmet, cost and measures by the stage rule), and per stage."""
     per_stage = stage_frame(dataset, flows, scope)
     out = aggregate(per_stage, rule, scope)
-    delivered = flows[flows["to"] == KOREA].groupby("element")["tonnes"].sum()
+    row = {e: i for i, e in enumerate(scope)}
+    at = np.array([row.get(e, -1) for e in flows["element"]], dtype=int)
+    known = at >= 0
+    supplied, costs = np.zeros(len(scope)), np.zeros(len(scope))
+    to_korea = known & (flows["to"].to_numpy() == KOREA)
+    np.add.at(supplied, at[to_korea], flows["tonnes"].to_numpy()[to_korea])
+    np.add.at(costs, at[known], flow_costs(dataset, flows)[known])
     demand = dataset.element_array("demand_t", scope)
-    supplied = delivered.reindex(scope).fillna(0.0).to_numpy()
-    costs = pd.Series(flow_costs(dataset, flows)).groupby(flows["element"].to_numpy()).sum()
     out.insert(0, "demand_t", demand)
     out.insert(1, "supplied_t", supplied)
     out.insert(2, "unmet_t", np.maximum(demand - supplied, 0.0))
-    out["cost_usd"] = costs.reindex(scope).fillna(0.0).to_numpy()
-    out.index.name = "element"
+    out["cost_usd"] = costs
     return out, per_stage
 
 
