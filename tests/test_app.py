@@ -211,7 +211,7 @@ def test_partner_map_is_offline_and_has_every_country(app):
     assert json.loads(stub.read_text())["type"] == "Topology"
     assert any(geo.ATTRIBUTION in c.value for c in app.caption)
     domestic = app.main.dataframe[0].value
-    assert {"domestic recycling", "domestic plants"} <= set(domestic["name"])
+    assert {"domestic recycling", "KOMIR stockpile release"} <= set(domestic["name"])
 
 
 def test_bad_zip_upload_lists_problems_and_keeps_results(app, dataset):

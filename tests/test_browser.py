@@ -1,5 +1,6 @@
-"""The app in a real browser (Debian's Chromium via playwright): a control changes a KPI, the
-partner map draws one shape per country with no request leaving the machine, the Scenarios
+"""The app in a real browser (Debian's Chromium via playwright): a control changes a KPI (the
+China share at the worst stage, named), the chain view draws two Sankey diagrams, the partner
+map draws one shape per country with no request leaving the machine, the Scenarios
 heatmap and a sensitivity sweep draw, and the Excel export downloads as a valid workbook. Screenshots go to test-artifacts/ (gitignored).
 
 Locally the test skips when /usr/bin/chromium is missing (apt-get install chromium); with
@@ -22,6 +23,7 @@ import pytest
 
 from optimizer import Policy, geo, load_dataset, optimize
 from optimizer.ui import format as fmt
+from optimizer.ui import overview
 
 pytestmark = pytest.mark.browser
 
@@ -117,12 +119,16 @@ def browser():
             b.close()
 
 
-def _metric_value(page, label: str):
+def _metric_value(page, label: str | re.Pattern):
+    exact = isinstance(label, str)
     return (
         page.locator('[data-testid="stMetric"]')
-        .filter(has=page.get_by_text(label, exact=True))
+        .filter(has=page.get_by_text(label, exact=exact))
         .locator('[data-testid="stMetricValue"]')
     )
+
+
+CHINA_CARD = re.compile("^" + re.escape(overview.CHINA_WORST.split("(")[0]))
 
 
 def _open_tab(page, name: str) -> None:
@@ -163,12 +169,15 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
     page.on("websocket", lambda ws: requests.append(ws.url))
     try:
         page.goto(server, wait_until="domcontentloaded")
-        china = _metric_value(page, "China share")
+        china = _metric_value(page, CHINA_CARD)
         expect(china).to_be_visible(timeout=UI_TIMEOUT)
         _wait_idle(page)
         before = china.inner_text()
         dataset = load_dataset()
-        assert before == fmt.pct(optimize(dataset, Policy()).portfolio["china_share"])
+        first = optimize(dataset, Policy())
+        assert before == fmt.pct(first.worst_stage()[1])
+        label = overview.CHINA_WORST.format(stage=first.worst_stage()[0])
+        expect(page.get_by_text(label, exact=True)).to_be_visible()
         page.screenshot(path=ARTIFACTS / "browser-1-overview.png", full_page=True)
 
         # Lower the China cap with the keyboard, as a user would in a meeting.
@@ -183,9 +192,21 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
         expect(slider).to_have_value("60", timeout=UI_TIMEOUT)
         expect(china).not_to_have_text(before, timeout=UI_TIMEOUT)
         _wait_idle(page)
-        expected = optimize(dataset, Policy(caps={"CHN": 0.6})).portfolio["china_share"]
+        expected = optimize(dataset, Policy(caps={"CHN": 0.6})).worst_stage()[1]
         expect(china).to_have_text(fmt.pct(expected), timeout=UI_TIMEOUT)
         page.screenshot(path=ARTIFACTS / "browser-2-china-cap-60.png", full_page=True)
+
+        # The chain: two Sankey diagrams (today, optimized), each with links drawn.
+        _open_tab(page, "Supply chain")
+        sankeys = page.locator(".js-plotly-plot g.sankey")
+        expect(sankeys).to_have_count(2, timeout=UI_TIMEOUT)
+        for i in range(2):
+            links = sankeys.nth(i).locator("path.sankey-link")
+            expect(links.first).to_be_attached(timeout=UI_TIMEOUT)
+            assert links.count() > 3
+        expect(page.get_by_text("Korea", exact=True).first).to_be_visible()
+        page.wait_for_timeout(500)
+        page.screenshot(path=ARTIFACTS / "browser-2b-supply-chain.png", full_page=True)
 
         # The partner map: one SVG path per country of the boundary file, drawn offline.
         _open_tab(page, "Partner map")
@@ -221,7 +242,10 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
         expect(heatmap.locator("g.hm image, .heatmaplayer image").first).to_be_attached(
             timeout=UI_TIMEOUT
         )
-        page.locator('[data-testid="stSelectbox"]').filter(has_text="Scenario").last.click()
+        picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Scenario").last
+        # a click may land on the label, which only focuses the box: open it from the keyboard
+        picker.click()
+        picker.press("ArrowDown")
         page.get_by_role("option").filter(has_text="china-embargo").click()
         expect(page.get_by_text("China stops all rare-earth exports", exact=False)).to_be_visible(
             timeout=UI_TIMEOUT
@@ -256,7 +280,7 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
         book = openpyxl.load_workbook(target, read_only=True)
         assert "allocation" in book.sheetnames and "policy" in book.sheetnames
         header = next(book["allocation"].iter_rows(max_row=1, values_only=True))
-        assert {"element", "supplier", "tonnes"} <= set(header)
+        assert {"element", "stage", "plant", "country", "tonnes"} <= set(header)
         book.close()
 
         # A broken upload is listed by file, row and column; the results stay.

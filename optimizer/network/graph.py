@@ -81,7 +81,7 @@ def expand_feeds(
         feeds.index, feeds["from"], feeds["to"], feeds["element"], strict=True
     ):
         ups, downs = _members(f, plants), _members(t, plants)
-        for e in elements if el == ANY_ELEMENT else [el]:
+        for e in elements if el == ANY_ELEMENT else [x for x in [el] if x in elements]:
             for i in ups:
                 if (i, e) not in has:
                     continue
