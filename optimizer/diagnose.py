@@ -147,7 +147,9 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
     capacity there is) the dual measures the shortfall penalty, not a price: those rows say so
     in words and carry no number.
     """
-    lp, d1, d2 = form.lp, stages.least_cost.row_duals, stages.final.row_duals
+    # stage 1 prices the caps in USD; stage 2 in risk (both LPs are free of penalties)
+    lp, d1 = form.lp, stages.least_cost.row_duals
+    d2 = stages.risk.row_duals if stages.risk is not None else d1
     measure = form.structure.objective
     risk_objective = measure != "cost"
     budget_dual = d2[lp.row(form.budget_row)] if risk_objective else 0.0

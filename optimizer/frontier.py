@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
 from .lp import INF
-from .network.model import USD_PER_MUSD, StageResults, formulate, risk_stage, solve_stages
+from .network.model import USD_PER_MUSD, formulate, risk_stages, solve_stages
 from .policy import Policy, validate
 from .solution import Solution, solution_from
 
@@ -44,12 +44,14 @@ def frontier(dataset, policy: Policy | None = None, points: int = 25) -> Frontie
     form = formulate(dataset, policy)
     base = solve_stages(form, policy, fresh=True)
     least = base.least_cost_musd
-    loosest, _ = risk_stage(form, policy, INF, least)
+    _, loosest, _ = risk_stages(form, policy, INF, replace(base))
     dearest = float(form.lp.vector(form.cost) @ loosest.values)
     solutions = []
     for limit in np.linspace(least, max(dearest, least), points):
-        final, rounds = risk_stage(form, policy, float(limit), least)
-        stages = StageResults(base.least_cost, final, least, float(limit), rounds, 0.0)
+        stages = replace(base, budget_musd=float(limit))
+        stages.risk, stages.final, stages.cut_rounds = risk_stages(
+            form, policy, float(limit), stages
+        )
         point_policy = policy.with_changes(
             budget_usd=float(limit) * USD_PER_MUSD, budget_premium=None
         )

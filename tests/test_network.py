@@ -231,9 +231,14 @@ def test_single_stage_data_gives_round_ones_answers(name):
     sol = optimize(ds, from_dict(expected["policy"]) if expected["policy"] else Policy())
     assert sol.objective_value == pytest.approx(expected["objective_value"], rel=1e-6, abs=1e-7)
     assert sol.least_cost_usd == pytest.approx(expected["least_cost_usd"], rel=1e-9)
-    if name == "max-share":  # max-share optima are not unique: compare the objective only
+    # Round one broke ties with a 1e-8 weight that did nothing; stage 3 now takes the cheapest
+    # mix at the least risk, so the cost may only fall. Cost and max-share optima are not
+    # unique in the mix: compare it where HHI makes it unique.
+    assert sol.total_cost_usd <= expected["total_cost_usd"] * (1 + 1e-7)
+    if name == "cost-cap":  # the least cost itself is unique
+        assert sol.total_cost_usd == pytest.approx(expected["total_cost_usd"], rel=1e-6)
+    if name in ("cost-cap", "max-share"):
         return
-    assert sol.total_cost_usd == pytest.approx(expected["total_cost_usd"], rel=1e-6)
     got = {(r.element, r.country): r.tonnes for r in sol.allocation.itertuples()}
     demand = ds.elements["demand_t"]
     for e, s, t in expected["allocation"]:

@@ -13,9 +13,11 @@ The formulation (docs/MODEL.md has it in full), per element e in scope:
   bloc        sum_{c in b} s[e,k,c] + slack >= m * D[e,k]
   budget      C = sum_p cost[p,e] outflow(p) <= B
   risk        R[e,k] from the shares s / D[e,k]; R_e = worst stage, sum or one stage
-Stage 1 finds the least cost under the policy; stage 2 minimises the weighted risk within the
-budget. Unmet demand and bloc slack carry penalties that dominate any risk or cost saving, so
-every run solves and a shortfall is reported with its cause, never as a bare "infeasible".
+The stages of a solve are lexicographic, never weighted: (0) the most that can be supplied
+under the caps, fixed; (1) the least cost of that supply; (2) the least weighted risk within the
+budget (today's ceiling hard, or relaxed by exactly the least excess the budget forces); (3) the
+least cost at that risk. Nothing is penalised, so no reported number depends on a weight, and
+every run solves: a shortfall is reported with its cause, never as a bare "infeasible".
 Every policy row exists whatever the policy (a cap of 1 is no cap), so one built model serves
 any policy of the same Structure by changing right-hand sides only (see Session).
 """
@@ -34,19 +36,15 @@ from .. import risk, scenarios
 from ..dataset import Dataset
 from ..lp import INF, HighsLP, Result
 from ..policy import RECYCLING_BLOC, RISK_OBJECTIVES, ROBUST_OBJECTIVES, Policy
-from ..schema import STAGES
+from ..schema import FORM_STAGE, STAGES
 from . import measures
 from .graph import UNKNOWN, Network, build_network
 
 HHI_TYPES = ("hhi", "wgi-hhi")
-RISK_PENALTY = 1e3  # per unit of weighted share unmet; risk measures move at most 20 per unit
-COST_PENALTY_FACTOR = 10.0  # an unmet tonne costs 10x the element's dearest chain in stage 1
-# Rising above today's level costs 10x the element's weight per unit of the measure: more than
-# the objective could gain (1x), less than falling short (RISK_PENALTY per unit of share, and a
-# unit of share moves a measure by at most 2 x max wgi = 20), so a mix never drops demand to
-# stay under today's ceiling.
-CEILING_PENALTY = 10.0
-TIE_BREAK = 1e-8  # among equally risky mixes prefer the cheaper one
+# A value a stage fixes for the next holds to this (relative, plus the same absolute): HiGHS's
+# own tolerances are 1e-9, so a tighter hold could make the next stage infeasible.
+HOLD = 1e-9
+RISK_HOLD = 1e-9  # stage 3's room above the least risk, beyond the cut tolerance (HHI)
 MAX_CUT_ROUNDS = 200
 CUT_SPREAD = 0.5
 CUTS_KEPT_PER_TERM = 3  # cut rows kept between solves, per share^2 term
@@ -131,10 +129,14 @@ class Formulation:
     budget_row: pulp.LpConstraint
     cost: pulp.LpAffineExpression  # million USD
     risk: dict[str, dict[str, pulp.LpAffineExpression]]  # measure -> element -> LP value
+    stage_risk: dict[str, dict[tuple[str, int], pulp.LpAffineExpression]]
     t: dict[int, pulp.LpVariable]  # entity -> t >= share^2 via tangent cuts
-    penalty_cost: pulp.LpAffineExpression
-    penalty_risk: pulp.LpAffineExpression
+    supply: pulp.LpAffineExpression  # shortfall, per unit of demand: stage 0 minimises it
+    excess: pulp.LpAffineExpression  # weighted excess over today's ceiling
+    cap_excess: pulp.LpAffineExpression  # excess over the risk caps
+    risk_cap_slack: dict[tuple[str, str, int], pulp.LpVariable]
     objective: pulp.LpAffineExpression | None  # the risk to minimise in stage 2
+    objective_row: pulp.LpConstraint | None  # stage 3: risk held at stage 2's optimum
     stock_rows: dict[tuple[str, str], pulp.LpConstraint]  # robust objectives: stockpile draw
     scenario_set: scenarios.ScenarioSet | None
     loss_scale: float  # robust objectives: USD per unit of the LP's normalised loss
@@ -142,15 +144,11 @@ class Formulation:
     ceiling_excess: dict[str, pulp.LpVariable]
     ceilings_on: bool = False  # whether the ceiling rows are active in the model right now
     risk_caps_now: dict[str, float] = field(default_factory=dict)  # the caps applied last
-    least_cost_cache: tuple[tuple[float, ...], Result] | None = None  # (policy rhs, stage 1)
+    risk_caps_on: bool = False  # whether the risk cap rows hold in the model right now
+    least_cost_cache: Held | None = None  # what stages 0 and 1 fixed, by policy rhs
+    supplied_now: dict = field(default_factory=dict)  # stage 0's tonnes per (element, stage)
     lp: HighsLP | None = None
     cuts: int = 0
-
-    def stage_costs(self, stage: str, least_cost: float = 1.0) -> np.ndarray:
-        if stage == "cost":
-            return self.vector("cost") + self.vector("penalty_cost")
-        tie = TIE_BREAK / max(least_cost, 1e-9)
-        return self.vector("objective") + self.vector("penalty_risk") + tie * self.vector("cost")
 
     def vector(self, name: str) -> np.ndarray:
         """Column coefficients of one of the model's expressions; columns never change after
@@ -162,6 +160,14 @@ class Formulation:
     @cached_property
     def _vectors(self) -> dict[str, np.ndarray]:
         return {}
+
+    def cols(self, variables) -> np.ndarray:
+        return np.array([self.lp.col(v) for v in variables], dtype=np.int32)
+
+    @cached_property
+    def short_cols(self) -> np.ndarray:
+        """Unmet demand, then bloc shortfall columns: what stage 0 fixes."""
+        return self.cols([*self.u.values(), *self.slack.values()])
 
     @cached_property
     def flow_cols(self) -> np.ndarray:
@@ -187,6 +193,24 @@ class Formulation:
             np.array([wgi(ents[i][2]) for i in keys]),
             np.array([row[ents[i][0], ents[i][1]] for i in keys], dtype=int),
         )
+
+    def structure_tolerance(self, policy: Policy) -> float:
+        """How close to a stage's optimum the next stage holds it: the cut tolerance for HHI
+        measures (on the WGI scale for WGI-HHI), round-off for the linear ones."""
+        m = self.structure.objective
+        if m in HHI_TYPES:
+            wgi = self.dataset.suppliers["wgi_risk"]
+            scale = max(1.0, float(wgi.max())) if m == "wgi-hhi" else 1.0
+            return policy.hhi_tolerance * scale + RISK_HOLD
+        return RISK_HOLD
+
+    def stage_risk_matrix(self, measure: str) -> np.ndarray:
+        """Rows: the LP's value of a measure at each (element, stage) of `ek` (cached)."""
+        key = f"stage:{measure}"
+        if key not in self._vectors:
+            exprs = self.stage_risk[measure]
+            self._vectors[key] = np.array([self.lp.vector(exprs[ek]) for ek in self.ek])
+        return self._vectors[key]
 
     def risk_matrix(self, measure: str) -> np.ndarray:
         """Rows: the LP's per-element value of a measure as column coefficients (cached)."""
@@ -395,14 +419,22 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
         stage_risk["top3"] = {
             ek: risk.TOP_K * tau[ek] + pulp.lpSum(over[i] for i in idx) for ek, idx in by_ek.items()
         }
-    risk_cap_rows = {
-        (m, e, k): prob.addConstraint(stage_risk[m][e, k] <= 1e30, f"risk|{m}|{e}|{k}")
+    # a risk cap's slack is 0 unless no mix meeting the supply can keep it (then: the least)
+    risk_cap_slack = {
+        (m, e, k): prob.add_variable(f"riskslack|{m}|{e}|{k}", 0)
         for m in st.capped
         for (e, k) in by_ek
     }
+    risk_cap_rows = {
+        key: prob.addConstraint(
+            stage_risk[key[0]][key[1], key[2]] - v <= 1e30, f"risk|{'|'.join(map(str, key))}"
+        )
+        for key, v in risk_cap_slack.items()
+    }
     risk_exprs = {m: _per_element(prob, m, per, net, st) for m, per in stage_risk.items()}
 
-    # Today's ceiling: no element's measure above its value in today's mix (stage 2, elastic)
+    # Today's ceiling: no element's measure above its value in today's mix (stage 2; its excess
+    # is 0 unless the budget cannot hold it, then exactly the least the budget forces)
     ceiling_excess, ceiling_rows = {}, {}
     if st.objective in RISK_OBJECTIVES:
         for e in scope:
@@ -414,40 +446,33 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
     weights = risk.weights(dataset.elements, scope, st.weighting)
     if st.objective in RISK_OBJECTIVES:
         objective = pulp.lpSum(weights[e] * risk_exprs[st.objective][e] for e in scope)
-        stock_rows, ss, loss_scale, amplify = {}, None, 1.0, 1.0
+        stock_rows, ss, loss_scale = {}, None, 1.0
     elif st.objective in ROBUST_OBJECTIVES:
         objective, stock_rows, ss, loss_scale = _robust_objective(prob, dataset, st, net, f, demand)
-        # CVaR magnifies tail losses by 1 / (1 - alpha): so must the penalty on unmet demand
-        amplify = 1.0 / (1.0 - st.alpha)
     else:
-        objective, stock_rows, ss, loss_scale, amplify = None, {}, None, 1.0, 1.0
-    per_tonne = COST_PENALTY_FACTOR * _dearest_chain(net, scope) * USD_PER_T / USD_PER_MUSD
-    penalty_cost = pulp.lpSum(per_tonne[e] * v for (e, _), v in u.items()) + pulp.lpSum(
-        per_tonne[e] * v for (_, e, _), v in slack.items()
+        objective, stock_rows, ss, loss_scale = None, {}, None, 1.0
+    objective_row = (
+        prob.addConstraint(objective <= 1e30, "hold|objective") if objective is not None else None
     )
-    # robust losses are valued in USD, so value weights bound how much a unit share can save
-    pw = (
-        weights
-        if st.objective in RISK_OBJECTIVES
-        else risk.weights(dataset.elements, scope, "value")
+    # shortfall counted per unit of each element's demand: elements are separate networks, so
+    # any positive weights give the same per-element optimum
+    supply = pulp.lpSum(v / demand[e] for (e, _), v in u.items()) + pulp.lpSum(
+        v / sd[e, k] for (_, e, k), v in slack.items()
     )
-    unit = {e: amplify * RISK_PENALTY * pw[e] / demand[e] for e in scope}
-    penalty_risk = (
-        pulp.lpSum(unit[e] * v for (e, _), v in u.items())
-        + pulp.lpSum(unit[e] * demand[e] / sd[e, k] * v for (_, e, k), v in slack.items())
-        + pulp.lpSum(CEILING_PENALTY * weights[e] * v for e, v in ceiling_excess.items())
-    )
+    excess = pulp.lpSum(weights[e] * v for e, v in ceiling_excess.items())
+    cap_excess = pulp.lpSum(risk_cap_slack.values())
 
     form = Formulation(
         dataset, st, net, demand, weights, prob, f, s, u, slack, cap_rows, bloc_rows,
-        risk_cap_rows, budget_row, cost, risk_exprs, t, penalty_cost, penalty_risk, objective,
-        stock_rows, ss, loss_scale, ceiling_rows, ceiling_excess,
+        risk_cap_rows, budget_row, cost, risk_exprs, stage_risk, t, supply, excess, cap_excess,
+        risk_cap_slack, objective, objective_row, stock_rows, ss, loss_scale, ceiling_rows,
+        ceiling_excess,
     )  # fmt: skip
-    # Give PuLP the real stage-1 problem so its own solve is the first stage, not a throw-away.
+    # PuLP's own solve is stage 0 (the most that can be supplied), not a throw-away.
     for key, rhs in bounds(form, policy):
-        row_of(form, key).changeRHS(rhs)
-    form.risk_caps_now = dict(policy.risk_caps)
-    prob.objective = cost + penalty_cost
+        if key[0] != "risk":  # risk caps hold from stage 0's supply on (see solve_stages)
+            row_of(form, key).changeRHS(rhs)
+    prob.objective = supply
     form.lp = HighsLP(prob)
     return form
 
@@ -469,13 +494,6 @@ def _entity_upper_bounds(net: Network) -> list[float]:
         float(sum(cap[p] for p in {src[n] for n in members.get(i, [])}))
         for i in range(len(net.entities))
     ]
-
-
-def _dearest_chain(net: Network, scope: list[str]) -> pd.Series:
-    """Per element, the dearest plant at each stage added up: above any route's cost."""
-    cap = net.capacity.assign(stage=net.capacity["plant"].map(net.plants["stage"]))
-    worst = cap.groupby(["element", "stage"])["cost_usd_kg"].max().groupby("element").sum()
-    return worst.reindex(scope).fillna(1000.0)
 
 
 def _per_element(
@@ -572,62 +590,258 @@ def apply(form: Formulation, policy: Policy, rows_rhs: list | None = None) -> No
 
 @dataclass
 class StageResults:
-    least_cost: Result
-    final: Result
+    least_cost: Result  # stage 1: its duals price the caps in USD
+    final: Result  # the reported mix (stage 3, or stage 1 for the cost objective)
     least_cost_musd: float
     budget_musd: float | None
     cut_rounds: int
     seconds: float
+    risk: Result | None = None  # stage 2: its duals price the caps in risk
+    supply_short: np.ndarray | None = None  # stage 0's unmet and bloc shortfall (short_cols)
+    budget_short: np.ndarray | None = None  # the same once an absolute budget is applied
+    ceiling_excess: dict[str, float] = field(default_factory=dict)  # forced by the budget
+    ceiling_hold_musd: float | None = None  # the least cost that would hold today's ceiling
+    cap_excess: dict[tuple[str, str, int], float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
-def solve_stages(form: Formulation, policy: Policy, fresh: bool) -> StageResults:
-    """Stage 1: least cost under the policy. Stage 2: least risk within the budget."""
+@dataclass
+class Held:
+    """What stages 0 and 1 fixed, cached: a sweep along the budget starts at stage 2."""
+
+    key: tuple[float, ...]
+    short_ub: np.ndarray
+    cap_ub: np.ndarray
+    least: Result
+    supply_short: np.ndarray
+    cap_excess: dict
+
+
+def solve_stages(form: Formulation, policy: Policy, fresh: bool = False) -> StageResults:
+    """The lexicographic stages (module docstring); `fresh` says PuLP's solve was stage 0."""
     started = time.perf_counter()
-    first, rounds = least_cost_stage(form, policy, fresh)
+    held, rounds = supply_and_cost_stages(form, policy, fresh)
+    first = held.least
     least = float(form.vector("cost") @ first.values)
-    if form.structure.objective == "cost":
-        return StageResults(first, first, least, None, rounds, time.perf_counter() - started)
+    out = StageResults(first, first, least, None, rounds, 0.0, supply_short=held.supply_short)
+    out.cap_excess = held.cap_excess
     limit = budget_limit(policy, least)
-    final, more = risk_stage(form, policy, limit, least)
-    return StageResults(first, final, least, limit, rounds + more, time.perf_counter() - started)
+    if policy.budget_usd is not None and limit < least * (1 - HOLD) - HOLD:
+        # the budget cannot pay for the most that can be supplied: the most it can pay for
+        first, more = _budget_supply(form, policy, limit)
+        out.least_cost, out.final, rounds = first, first, rounds + more
+        out.budget_short = first.values[form.short_cols]
+    if form.structure.objective == "cost":
+        out.seconds = time.perf_counter() - started
+        return out
+    out.budget_musd = limit
+    risk, final, more = risk_stages(form, policy, limit, out)
+    out.risk, out.final, out.cut_rounds = risk, final, rounds + more
+    out.seconds = time.perf_counter() - started
+    return out
 
 
-def least_cost_stage(form: Formulation, policy: Policy, fresh: bool) -> tuple[Result, int]:
+def supply_and_cost_stages(form: Formulation, policy: Policy, fresh: bool) -> tuple[Held, int]:
+    """Stage 0, the most that can be supplied (risk caps and budget aside), fixed; the risk
+    caps, kept where a mix of that supply can keep them; stage 1, the least cost of it."""
     lp = form.lp
     rows_rhs = bounds(form, policy)
     key = tuple(r for _, r in rows_rhs)
-    if not fresh and form.least_cost_cache is not None and form.least_cost_cache[0] == key:
-        # Same caps and minimums as last time (only the budget or CVaR settings moved): the
-        # least cost is the same, so a sweep along the budget skips stage 1
-        return form.least_cost_cache[1], 0
-    if fresh:  # PuLP's own solve in formulate() was stage 1
-        first = lp.current()
+    cache = form.least_cost_cache
+    if not fresh and cache is not None and cache.key == key:
+        _set_ub(form, form.short_cols, cache.short_ub)
+        _set_ub(form, _cap_cols(form), cache.cap_ub)
+        set_risk_caps(form, policy, on=True)
+        set_budget(form, INF)
+        _hold_objective(form, INF)
+        return cache, 0
+    if fresh:
+        zero = lp.current()
     else:
         apply(form, policy, rows_rhs)
+        set_risk_caps(form, policy, on=False)
         set_budget(form, INF)
         set_ceilings(form, None)
-        lp.set_costs(form.stage_costs("cost"))
-        first = lp.solve()
-    first, rounds = _cut_loop(form, first, policy)
-    form.least_cost_cache = (key, first)
-    return first, rounds
+        _hold_objective(form, INF)
+        _set_ub(form, form.short_cols, np.full(len(form.short_cols), INF))
+        lp.set_costs(form.vector("supply"))
+        zero = lp.solve()
+    short = zero.values[form.short_cols]
+    short_ub = short * (1 + HOLD) + HOLD
+    _set_ub(form, form.short_cols, short_ub)
+    rounds = 0
+    caps = _cap_cols(form)
+    cap_excess: dict = {}
+    if form.risk_cap_rows:
+        set_risk_caps(form, policy, on=True, supplied=_supplied(form, zero))
+        _set_ub(form, caps, np.full(len(caps), INF))
+        lp.set_costs(form.vector("cap_excess"))
+        res, rounds = _cut_loop(form, lp.solve(), policy, objective=False)
+        over = res.values[caps]
+        cap_excess = {
+            k: float(v) for k, v in zip(form.risk_cap_slack, over, strict=True) if v > 1e-7
+        }
+        _set_ub(form, caps, over + form.structure_tolerance(policy))
+    lp.set_costs(form.vector("cost"))
+    first, more = _cut_loop(form, lp.solve(), policy, objective=False)
+    cap_ub = lp_col_upper(form, caps)
+    form.least_cost_cache = Held(key, short_ub, cap_ub, first, short, cap_excess)
+    return form.least_cost_cache, rounds + more
 
 
-def risk_stage(form: Formulation, policy: Policy, limit: float, least: float) -> tuple[Result, int]:
-    """Least weighted risk with cost at most `limit` (million USD)."""
+def _budget_supply(form: Formulation, policy: Policy, limit: float) -> tuple[Result, int]:
+    """Within an absolute budget below the least cost: the most that can be supplied, then the
+    least cost of it."""
+    lp = form.lp
     set_budget(form, limit)
-    set_ceilings(
-        form, todays_levels(form) if policy.no_worse_than_today and form.ceiling_rows else None
+    _set_ub(form, form.short_cols, np.full(len(form.short_cols), INF))
+    lp.set_costs(form.vector("supply"))
+    res, rounds = _cut_loop(form, lp.solve(), policy, objective=False)
+    short = res.values[form.short_cols]
+    _set_ub(form, form.short_cols, short * (1 + HOLD) + HOLD)
+    lp.set_costs(form.vector("cost"))
+    first, more = _cut_loop(form, lp.solve(), policy, objective=False)
+    return first, rounds + more
+
+
+def risk_stages(
+    form: Formulation, policy: Policy, limit: float, out: StageResults
+) -> tuple[Result, Result, int]:
+    """Stage 2 (today's ceiling first where it is on), then stage 3, within `limit` (million
+    USD). Returns the stage-2 result (its duals price constraints in risk), the final mix and
+    the cut rounds."""
+    lp = form.lp
+    set_budget(form, limit)
+    _hold_objective(form, INF)
+    rounds = 0
+    out.ceiling_excess, out.ceiling_hold_musd = {}, None
+    if policy.no_worse_than_today and form.ceiling_rows:
+        set_ceilings(form, todays_levels(form, policy, out.least_cost))
+        excess_cols = form.cols(form.ceiling_excess.values())
+        _set_ub(form, excess_cols, np.full(len(excess_cols), INF))
+        lp.set_costs(form.vector("excess"))
+        res, rounds = _cut_loop(form, lp.solve(), policy, objective=False)
+        over = res.values[excess_cols]
+        room = form.structure_tolerance(policy)
+        if float(form.vector("excess") @ res.values) > room:
+            out.ceiling_excess = {
+                e: float(v) for e, v in zip(form.ceiling_excess, over, strict=True) if v > 1e-7
+            }
+            out.ceiling_hold_musd = _cost_to_hold(form, policy, excess_cols)
+            set_budget(form, limit)
+        # held within the cut tolerance: later cuts may raise the LP's value by that much
+        _set_ub(form, excess_cols, over + room)
+    else:
+        set_ceilings(form, None)
+    lp.set_costs(form.vector("objective"))
+    risk, more = _cut_loop(form, lp.solve(), policy, objective=True)
+    rounds += more
+    # stage 3: the cheapest mix no riskier than stage 2's (its true value: every cut lies
+    # below it, so stage 2's mix stays feasible). Both loops run to half the tolerance, so the
+    # reported risk is within one tolerance of the least.
+    held = true_objective(form, risk) + RISK_HOLD
+    _hold_objective(form, held)
+    lp.set_costs(form.vector("cost"))
+    final, more = _cut_loop(form, lp.solve(), policy, objective=True)
+    return risk, final, rounds + more
+
+
+def _cost_to_hold(form: Formulation, policy: Policy, excess_cols: np.ndarray) -> float | None:
+    """The least cost of a mix that keeps every element at or below today (None: no budget
+    can, given the caps and the supply)."""
+    lp = form.lp
+    set_budget(form, INF)
+    _set_ub(form, excess_cols, np.full(len(excess_cols), INF))
+    lp.set_costs(form.vector("excess"))
+    res, _ = _cut_loop(form, lp.solve(), policy, objective=False)
+    if float(form.vector("excess") @ res.values) > form.structure_tolerance(policy):
+        return None
+    _set_ub(form, excess_cols, np.zeros(len(excess_cols)))
+    lp.set_costs(form.vector("cost"))
+    res, _ = _cut_loop(form, lp.solve(), policy, objective=False)
+    return float(form.vector("cost") @ res.values)
+
+
+def true_objective(form: Formulation, res: Result) -> float:
+    """The stage-2 objective's true value at a solution (the LP's under-estimates HHI)."""
+    if form.structure.objective not in HHI_TYPES:
+        return float(form.vector("objective") @ res.values)
+    scols, _, demand, wgi, ek = form.cut_terms
+    p = res.values[scols] / demand
+    sq = p * p * (wgi if form.structure.objective == "wgi-hhi" else 1.0)
+    per_stage = np.bincount(ek, weights=sq, minlength=len(form.ek))
+    return float(_combine(form, per_stage) @ form.weights.to_numpy())
+
+
+def _supplied(form: Formulation, res: Result) -> dict[tuple[str, int], float]:
+    """Tonnes of each element passing each stage in a solution (stage 0's supply)."""
+    need = form.net.stage_demand
+    out = dict(need)
+    for (e, f), v in form.u.items():
+        short = float(res.values[form.lp.col(v)])
+        for k in range(STAGES.index(FORM_STAGE[f]) + 1):
+            if (e, k) in out:
+                out[e, k] -= short
+    return {k: max(v, 0.0) for k, v in out.items()}
+
+
+def set_risk_caps(
+    form: Formulation, policy: Policy, on: bool, supplied: dict | None = None
+) -> None:
+    """Hold the risk caps on what is supplied, or lift them (stage 0 asks what can be supplied
+    at all). Shares in the LP are of demand; with the supply fixed, a cap on supplied shares
+    is the same cap scaled by (supplied / demand) (squared for the HHI measures)."""
+    if not form.risk_cap_rows:
+        return
+    if supplied is not None:
+        form.supplied_now = supplied
+    need = form.net.stage_demand
+    rows, upper = [], []
+    for (m, e, k), row in form.risk_cap_rows.items():
+        ratio = form.supplied_now.get((e, k), need[e, k]) / need[e, k] if need[e, k] else 1.0
+        scale = ratio * ratio if m in HHI_TYPES else ratio
+        rows.append(form.lp.row(row))
+        upper.append(policy.risk_caps[m] * scale if on else INF)
+    form.lp.set_row_bounds(np.array(rows), np.full(len(rows), -INF), np.array(upper))
+    form.risk_caps_on = on
+
+
+def _cap_cols(form: Formulation) -> np.ndarray:
+    return form.cols(form.risk_cap_slack.values())
+
+
+def _set_ub(form: Formulation, cols: np.ndarray, upper: np.ndarray) -> None:
+    form.lp.set_col_bounds(cols, np.zeros(len(cols)), np.asarray(upper, dtype=float))
+
+
+def lp_col_upper(form: Formulation, cols: np.ndarray) -> np.ndarray:
+    return np.asarray(form.lp.highs.getLp().col_upper_)[cols] if len(cols) else np.zeros(0)
+
+
+def _hold_objective(form: Formulation, limit: float) -> None:
+    if form.objective_row is None:
+        return
+    upper = limit if limit >= INF else limit * (1 + HOLD) + HOLD
+    form.lp.set_row_bounds(
+        np.array([form.lp.row(form.objective_row)]), np.array([-INF]), np.array([upper])
     )
-    form.lp.set_costs(form.stage_costs("risk", least))
-    return _cut_loop(form, form.lp.solve(), policy)
 
 
-def todays_levels(form: Formulation) -> dict[str, float]:
-    """The objective's measure for each element in today's mix (its ceiling)."""
+def todays_levels(form: Formulation, policy: Policy, res: Result) -> dict[str, float]:
+    """The objective's measure for each element in today's mix: its ceiling, on what is
+    supplied. With a shortfall the LP's shares (of demand) understate the supplied ones by at
+    most the smallest supplied/demand ratio of the element's stages, so the ceiling is scaled
+    by it (squared for HHI measures): a level that holds in the LP then holds on supply."""
     st = form.structure
-    return measures.baseline_levels(form.dataset, st.scope, st.objective, st.stage_rule)
+    today = measures.baseline_levels(form.dataset, st.scope, st.objective, st.stage_rule)
+    supplied = _supplied(form, res)
+    need = form.net.stage_demand
+    out = {}
+    for e in st.scope:
+        ratios = [supplied[e, k] / need[e, k] for k in form.net.stages_in_play[e] if need[e, k]]
+        r = min(ratios, default=1.0)
+        out[e] = today[e] * (r * r if st.objective in HHI_TYPES else r)
+    return out
 
 
 def set_ceilings(form: Formulation, levels: dict[str, float] | None) -> None:
@@ -648,24 +862,27 @@ def budget_limit(policy: Policy, least_musd: float) -> float:
 
 def set_budget(form: Formulation, limit: float) -> None:
     # A hair of room so a zero premium is not lost to floating-point round-off.
-    upper = limit if limit >= INF else limit * (1 + 1e-9) + 1e-9
+    upper = limit if limit >= INF else limit * (1 + HOLD) + HOLD
     form.lp.set_row_bounds(
         np.array([form.lp.row(form.budget_row)]), np.array([-INF]), np.array([upper])
     )
 
 
-def _cut_loop(form: Formulation, res: Result, policy: Policy) -> tuple[Result, int]:
+def _cut_loop(
+    form: Formulation, res: Result, policy: Policy, objective: bool
+) -> tuple[Result, int]:
     """Kelley's cutting planes: add tangents of share^2 where the LP under-estimates it, until
-    the LP's HHI terms equal the true ones within the policy's tolerance."""
+    the HHI values the current stage relies on are true within the policy's tolerance
+    (`objective`: the stage minimises the risk objective or holds it)."""
     if not form.t:
         return res, 0
     lp = form.lp
     scols, tcols, demand, wgi, ek = form.cut_terms
-    tol = policy.hhi_tolerance
+    tol = policy.hhi_tolerance * (0.5 if objective else 1.0)
     for rounds in range(MAX_CUT_ROUNDS):
         p = res.values[scols] / demand
         gap = np.maximum(p * p - res.values[tcols], 0.0)
-        if _converged(form, res, p, wgi, ek, tol):
+        if _converged(form, res, p, wgi, ek, tol, objective):
             lp.drop_slack_rows(keep_at_most=CUTS_KEPT_PER_TERM * len(scols))
             return res, rounds
         todo = np.flatnonzero(gap > tol * 1e-3)
@@ -684,7 +901,13 @@ def _cut_loop(form: Formulation, res: Result, policy: Policy) -> tuple[Result, i
 
 
 def _converged(
-    form: Formulation, res: Result, p: np.ndarray, wgi: np.ndarray, ek: np.ndarray, tol: float
+    form: Formulation,
+    res: Result,
+    p: np.ndarray,
+    wgi: np.ndarray,
+    ek: np.ndarray,
+    tol: float,
+    objective: bool,
 ) -> bool:
     """True when every HHI-type value in use is exact within `tol`: the weighted objective and,
     where the measure is capped or held under today's level, each element's value. The test is
@@ -702,13 +925,14 @@ def _converged(
         true_stage = np.bincount(ek, weights=sq, minlength=n)
         gap = _combine(form, true_stage) - form.risk_matrix(m) @ res.values
         if m == st.objective:
-            if float(gap @ form.weights.to_numpy()) > scaled:
+            if objective and float(gap @ form.weights.to_numpy()) > scaled:
                 return False
             if form.ceilings_on and float(gap.max(initial=0.0)) > scaled:
                 return False
-        if m in st.capped:
-            cap = form.risk_caps_now.get(m)
-            if cap is not None and float(true_stage.max(initial=0.0)) > cap + scaled:
+        if m in st.capped and form.risk_caps_on:
+            # the LP holds each capped stage value at its (scaled) cap plus its slack
+            lp_stage = form.stage_risk_matrix(m) @ res.values
+            if float((true_stage - lp_stage).max(initial=0.0)) > scaled:
                 return False
     return True
 
