@@ -6,14 +6,21 @@ import numpy as np
 import pandas as pd
 
 from .network.graph import UNKNOWN
-from .network.model import USD_PER_MUSD, Formulation, StageResults, effective_bloc_min
+from .network.model import (
+    USD_PER_MUSD,
+    Formulation,
+    StageResults,
+    effective_bloc_min,
+    shortfall_without,
+)
 from .policy import Policy
 from .schema import STAGES
 
 SHORT_T = 1e-6  # tonnes below this are round-off, not a shortfall
 POINT = 0.01  # shadow prices are quoted per percentage point of share
 SHORTFALL_COLUMNS = [
-    "element", "constraint", "stage", "demand_t", "short_t", "short_share", "cause", "explanation",
+    "element", "constraint", "stage", "demand_t", "short_t", "short_share", "cause",
+    "capacity_t", "caps_t", "budget_t", "explanation",
 ]  # fmt: skip
 
 
@@ -43,36 +50,51 @@ def reach(
 
 
 def explain_shortfalls(form: Formulation, policy: Policy, stages: StageResults) -> pd.DataFrame:
-    """One row per element that falls short (or misses a bloc minimum), with the cause."""
+    """One row per element that falls short (or misses a bloc minimum), with the tonnes split
+    by cause: what no plant can supply (capacity), what the caps keep out (re-solved with the
+    caps lifted, all of them and one supplier's at a time), and what the budget cannot pay for
+    (the solve within the budget against the one without)."""
     lp, res = form.lp, stages.final
     rows = []
     gaps = {k: float(res.values[lp.col(v)]) for k, v in form.slack.items()}
+    unmet = _per_element(form, res.values[form.short_cols])
+    supply = _per_element(form, stages.supply_short) if stages.supply_short is not None else unmet
+    short = [e for e in form.structure.scope if unmet.get(e, 0.0) > SHORT_T]
+    split = (
+        _split_by_caps(form, policy, supply)
+        if any(supply.get(e, 0) > SHORT_T for e in short)
+        else {}
+    )
     for e in form.structure.scope:
-        unmet = sum(float(res.values[lp.col(v)]) for (ee, _), v in form.u.items() if ee == e)
         d = float(form.demand[e])
-        if unmet > SHORT_T:
-            cause, why = _cause(form, policy, stages, e)
+        if e in short:
+            total = unmet[e]
+            budget_t = max(total - supply.get(e, 0.0), 0.0)
+            capacity_t, caps_t, by_cap = split.get(e, (supply.get(e, 0.0), 0.0, {}))
+            parts = {"capacity": capacity_t, "caps": caps_t, "budget": budget_t}
+            cause = max(parts, key=parts.get)
             rows.append(
                 {
                     "element": e,
                     "constraint": "demand",
                     "stage": "",
                     "demand_t": d,
-                    "short_t": unmet,
-                    "short_share": unmet / d,
+                    "short_t": total,
+                    "short_share": total / d,
                     "cause": cause,
-                    "explanation": f"{e} is short by {unmet:,.1f} t ({unmet / d:.1%} of demand): {why}.",
+                    "capacity_t": capacity_t,
+                    "caps_t": caps_t,
+                    "budget_t": budget_t,
+                    "explanation": f"{e} is short by {_t(total)} ({total / d:.1%} of demand): "
+                    + "; ".join(_reasons(form, policy, stages, e, parts, by_cap))
+                    + ".",
                 }
             )
         for (b, ee, k), gap in gaps.items():
             if ee == e and gap > SHORT_T:
                 need = effective_bloc_min(form, policy, b, e, k) * form.net.stage_demand[e, k]
                 members = set(form.dataset.bloc_members(b))
-                offered = sum(
-                    form.entity_upper_bounds[i]
-                    for i, (e2, k2, c) in enumerate(form.net.entities)
-                    if e2 == e and k2 == k and c in members
-                )
+                _, capped, _ = _bloc_reach(form, policy, b, members, e, k)
                 rows.append(
                     {
                         "element": e,
@@ -82,47 +104,73 @@ def explain_shortfalls(form: Formulation, policy: Policy, stages: StageResults) 
                         "short_t": gap,
                         "short_share": gap / d,
                         "cause": "bloc capacity",
-                        "explanation": f"the {b} minimum for {e}{_at(form, k)} asks {need:,.0f} t but {b} members offer {offered:,.0f} t within their caps, {gap:,.1f} t too little: lower the minimum or add {b} capacity.",
+                        "capacity_t": gap,
+                        "caps_t": 0.0,
+                        "budget_t": 0.0,
+                        "explanation": f"the {b} minimum for {e}{_at(form, k)} asks {_t(need)} but {b} members can supply {_t(capped)} within their caps and capacity, {_t(gap)} too little: lower the minimum or add {b} capacity.",
                     }
                 )
     return pd.DataFrame(rows, columns=SHORTFALL_COLUMNS)
 
 
-def _cause(form: Formulation, policy: Policy, stages: StageResults, e: str) -> tuple[str, str]:
-    lp, res = form.lp, stages.final
-    play = form.net.stages_in_play[e]
-    for k in play:
+def _per_element(form: Formulation, short: np.ndarray) -> dict[str, float]:
+    """Unmet tonnes per element from values in short_cols order (unmet columns come first)."""
+    out: dict[str, float] = {}
+    for (e, _), v in zip(form.u, short, strict=False):
+        out[e] = out.get(e, 0.0) + float(v)
+    return out
+
+
+def _split_by_caps(
+    form: Formulation, policy: Policy, supply: dict[str, float]
+) -> dict[str, tuple[float, float, dict[str, float]]]:
+    """Per element: tonnes short with no caps at all (capacity), the rest (caps), and what
+    lifting each capped supplier alone would bring back."""
+    free = shortfall_without(form, policy, None)
+    capped = sorted(
+        {c for (e, k, c) in form.cap_rows if policy.cap_for(form.dataset, c, e, STAGES[k]) < 1.0}
+    )
+    alone = {c: shortfall_without(form, policy, {c}) for c in capped}
+    out = {}
+    for e, total in supply.items():
+        if total <= SHORT_T:
+            continue
+        capacity = min(free.get(e, 0.0), total)
+        by_cap = {c: total - alone[c].get(e, total) for c in capped}
+        out[e] = (capacity, total - capacity, {c: v for c, v in by_cap.items() if v > SHORT_T})
+    return out
+
+
+def _reasons(form, policy, stages, e, parts, by_cap) -> list[str]:
+    out = []
+    if parts["capacity"] > SHORT_T:
+        out.append(f"{_t(parts['capacity'])} because {_capacity_words(form, policy, e)}")
+    if parts["caps"] > SHORT_T:
+        named = ", ".join(f"{c} {_t(v)}" for c, v in sorted(by_cap.items(), key=lambda kv: -kv[1]))
+        alone = f" (lifting one supplier's caps alone brings back: {named})" if named else ""
+        out.append(f"{_t(parts['caps'])} because of the caps{alone}: raise a cap or add capacity")
+    if parts["budget"] > SHORT_T:
+        budget = stages.budget_musd * USD_PER_MUSD if stages.budget_musd else 0.0
+        out.append(
+            f"{_t(parts['budget'])} because the budget of {budget:,.0f} USD cannot pay for it: raise the budget"
+        )
+    return out or ["round-off"]
+
+
+def _capacity_words(form: Formulation, policy: Policy, e: str) -> str:
+    for k in form.net.stages_in_play[e]:
         offered, _, _ = reach(form, policy, e, k)
         need = form.net.stage_demand[e, k]
         if offered < need - SHORT_T:
-            return (
-                "capacity",
-                f"the plants that can do the {STAGES[k]} stage offer {offered:,.0f} t of the {need:,.0f} t needed",
-            )
-    for k in play:
-        _, capped, binding = reach(form, policy, e, k)
-        need = form.net.stage_demand[e, k]
-        if capped < need - SHORT_T:
-            return (
-                "caps",
-                f"the caps leave {capped:,.0f} t of {need:,.0f} t reachable{_at(form, k)} ({'; '.join(binding)}): raise a cap or add capacity",
-            )
-    if any(
-        abs(res.row_duals[lp.row(row)]) > 1e-9
-        for (m, ee, _), row in form.risk_cap_rows.items()
-        if ee == e
-    ):
-        return (
-            "risk cap",
-            "the concentration cap cannot be met with the capacity offered, so less is bought: raise the risk cap",
-        )
-    if not play:
-        return "capacity", "no plant in the data can supply it"
-    budget = stages.budget_musd * USD_PER_MUSD if stages.budget_musd else 0.0
-    return (
-        "budget",
-        f"the budget of {budget:,.0f} USD does not cover it, or the chain's feed limits do not let enough through: raise the budget or check the feeds",
-    )
+            return f"the plants that can do the {STAGES[k]} stage offer {_t(offered)} of the {_t(need)} needed"
+    if not form.net.stages_in_play[e]:
+        return "no plant in the data can supply it"
+    return "the chain's plants and feed limits cannot carry more (every stage offers enough on its own)"
+
+
+def _t(x: float) -> str:
+    """Tonnes for people: whole tonnes from 10 t, two significant figures below."""
+    return f"{x:,.0f} t" if abs(x) >= 10 else f"{x:,.2g} t"
 
 
 SHADOW_COLUMNS = [
@@ -234,6 +282,19 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
             f"Loosening the {m} cap for {e}{at} by 0.01 (from {cap:.2f}) changes the least cost by {{cost}} a year{{risk}}.",
             limit,
         )  # fmt: skip
+    if risk_objective and form.ceilings_on:
+        for e, row in form.ceiling_rows.items():
+            dual = d2[lp.row(row)]
+            if abs(dual) <= 1e-9:
+                continue
+            if e in stages.ceiling_excess:
+                text = f"{e} is held above today's {measure} by the budget: see 'above today'."
+                effect = np.nan
+            else:
+                effect = dual * POINT * risk_unit
+                text = f"Letting {e}'s {measure} rise 0.01 above today's level changes the weighted {measure} by {effect:+.5f}."
+            values_ = ("today's ceiling", e, "", measure, np.nan, True, np.nan, effect, text)
+            rows.append(dict(zip(SHADOW_COLUMNS, values_, strict=True)))
     if risk_objective:
         row = lp.row(form.budget_row)
         if policy.budget_usd is None:

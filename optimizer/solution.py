@@ -52,6 +52,7 @@ class Solution:
     lp_objective_value: float  # the LP's value of the same (HHI: a lower bound within tolerance)
     shortfalls: pd.DataFrame
     above_today: pd.DataFrame  # elements whose measure ends above today's despite the ceiling
+    caps_not_met: pd.DataFrame  # risk caps no mix of the available supply can keep
     shadow_prices: pd.DataFrame
     cut_rounds: int
     seconds: float
@@ -122,6 +123,8 @@ class Solution:
             "stages": stage_records(self),
             "shortfalls": _records(self.shortfalls),
             "above_today": _records(self.above_today),
+            "caps_not_met": _records(self.caps_not_met),
+            "worse_than_today": worse_than_today(self),
             "shadow_prices": _records(self.shadow_prices),
             "policy": self.policy.to_dict(),
             "dataset": {
@@ -133,6 +136,27 @@ class Solution:
             "solver": {"cut_rounds": self.cut_rounds, "seconds": self.seconds},
             "versions": package_versions(),
         }
+
+
+# Portfolio measures and which way is better; a change the wrong way is said, not hidden.
+LOWER_IS_BETTER = {"hhi": True, "wgi_hhi": True, "max_share": True, "top3_share": True,
+                   "china_share": True, "forge_share": False, "unmet_t": True}  # fmt: skip
+
+
+def worse_than_today(sol: Solution) -> list[dict[str, Any]]:
+    """Portfolio measures (and the worst stage's China share) where the optimized mix is worse
+    than today's."""
+    out = []
+    for m, lower in LOWER_IS_BETTER.items():
+        today, opt = sol.baseline_portfolio.get(m), sol.portfolio.get(m)
+        if today is None or opt is None:
+            continue
+        if (opt > today + 1e-9) if lower else (opt < today - 1e-9):
+            out.append({"measure": m, "today": today, "optimized": opt})
+    (_, china), (_, base) = sol.worst_stage(), sol.worst_stage("baseline")
+    if china > base + 1e-9:
+        out.append({"measure": "china_share_worst_stage", "today": base, "optimized": china})
+    return out
 
 
 STAGE_SUMMARY = ("china_share", "hhi", "max_share", "top3_share", "wgi_hhi", "forge_share")
@@ -229,7 +253,8 @@ def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> So
         baseline_objective_value=baseline_value,
         lp_objective_value=lp_value,
         shortfalls=shortfalls,
-        above_today=_above_today(policy, per_stage, base_stage, scope),
+        above_today=_above_today(policy, per_stage, base_stage, scope, stages),
+        caps_not_met=_caps_not_met(policy, per_stage, stages),
         shadow_prices=diagnose.shadow_prices(form, policy, stages),
         cut_rounds=stages.cut_rounds,
         seconds=stages.seconds,
@@ -310,26 +335,59 @@ CEILING_SLACK = 1e-6  # cut tolerance: a measure this close to today's is not ab
 
 
 def _above_today(
-    policy: Policy, per_stage: pd.DataFrame, base_stage: pd.DataFrame, scope: list[str]
+    policy: Policy,
+    per_stage: pd.DataFrame,
+    base_stage: pd.DataFrame,
+    scope: list[str],
+    stages: StageResults,
 ) -> pd.DataFrame:
-    """Where the ceiling 'no element worse than today' could not hold within the budget."""
+    """Where the ceiling 'no element worse than today' could not hold, and what would hold it:
+    the least budget (found by a solve without one), or no budget at all."""
     columns = ["element", "measure", "today", "optimized", "explanation"]
     if not policy.no_worse_than_today or policy.objective not in RISK_OBJECTIVES:
         return pd.DataFrame(columns=columns)
     m = measures.measure_column(policy.objective)
     per = measures.aggregate(per_stage, policy.stage, scope)
-    base = measures.aggregate(base_stage, policy.stage, scope)  # small: not worth a cache
+    base = measures.aggregate(base_stage, policy.stage, scope)
+    hold = stages.ceiling_hold_musd
+    if hold is None:
+        why = "no budget can keep it at today's level with these caps and this supply (the caps or a shortfall force it up)"
+    else:
+        least = stages.least_cost_musd
+        premium = f", {hold / least - 1:.1%} over the least cost" if least > 0 else ""
+        why = f"the budget cannot keep every element at today's level; a budget of {hold * USD_PER_MUSD:,.0f} USD a year{premium} would"
     rows = [
         (
             e,
             policy.objective,
             base.at[e, m],
             per.at[e, m],
-            f"{e}'s {policy.objective} rises from {base.at[e, m]:.3f} today to {per.at[e, m]:.3f}: the budget cannot keep every element at or below today's level; raise the budget premium.",
+            f"{e}'s {policy.objective} rises from {base.at[e, m]:.3f} today to {per.at[e, m]:.3f}: {why}.",
         )
         for e in per.index
         if per.at[e, m] > base.at[e, m] + CEILING_SLACK
     ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _caps_not_met(policy: Policy, per_stage: pd.DataFrame, stages: StageResults) -> pd.DataFrame:
+    """Risk caps no mix of the supply that can be had keeps: the least value reached instead."""
+    columns = ["measure", "element", "stage", "cap", "optimized", "explanation"]
+    rows = []
+    for (m, e, k), _ in stages.cap_excess.items():
+        stage = STAGES[k]
+        got = float(per_stage.at[(e, stage), measures.measure_column(m)])
+        cap = policy.risk_caps[m]
+        rows.append(
+            (
+                m,
+                e,
+                stage,
+                cap,
+                got,
+                f"The {m} cap of {cap:.2f} for {e} at the {stage} stage cannot be kept by any mix that supplies what can be supplied: it reaches {got:.3f}. Loosen the cap or add capacity outside the largest suppliers.",
+            )
+        )
     return pd.DataFrame(rows, columns=columns)
 
 

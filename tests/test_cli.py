@@ -203,7 +203,7 @@ def test_solve_reports_shortfalls_with_their_cause(capsys, tmp_path):
     code, out, _ = run(capsys, "solve", "--data", data, "--out", tmp_path / "a.csv")
     assert code == 0
     assert out.startswith("status      shortfall")
-    assert "X is short by 30.0 t" in out and "offer 70 t" in out
+    assert "X is short by 30 t" in out and "offer 70 t" in out
 
 
 def test_quiet_prints_nothing(capsys, tmp_path, data):

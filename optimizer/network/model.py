@@ -950,3 +950,37 @@ def _combine(form: Formulation, per_stage: np.ndarray) -> np.ndarray:
     k = STAGES.index(rule)
     mask = np.array([kk == k for _, kk in form.ek], dtype=float)
     return np.bincount(form.ek_element, weights=per_stage * mask, minlength=size)
+
+
+def shortfall_without(
+    form: Formulation, policy: Policy, relax: set[str] | None
+) -> dict[str, float]:
+    """Each element's least shortfall with the caps of `relax` (supplier codes; None: every
+    cap and bloc minimum) lifted, budget and risk caps aside: what those caps cost in supply.
+    Re-solves stage 0 on the held model, then puts the policy's rows and stage-0/1 holds back
+    (elements are separate networks, so one solve answers for all of them)."""
+    lp = form.lp
+    rows_rhs = [
+        (key, form.net.stage_demand[key[1], key[2]])
+        if key[0] == "cap" and (relax is None or key[3] in relax)
+        else ((key, 0.0) if key[0] == "bloc" and relax is None else (key, rhs))
+        for key, rhs in bounds(form, policy)
+    ]
+    apply(form, policy, rows_rhs)
+    set_risk_caps(form, policy, on=False)
+    set_budget(form, INF)
+    set_ceilings(form, None)
+    _hold_objective(form, INF)
+    _set_ub(form, form.short_cols, np.full(len(form.short_cols), INF))
+    lp.set_costs(form.vector("supply"))
+    res = lp.solve()
+    out: dict[str, float] = {}
+    for (e, _), v in form.u.items():
+        out[e] = out.get(e, 0.0) + float(res.values[lp.col(v)])
+    apply(form, policy)
+    held = form.least_cost_cache
+    if held is not None:
+        _set_ub(form, form.short_cols, held.short_ub)
+        _set_ub(form, _cap_cols(form), held.cap_ub)
+    set_risk_caps(form, policy, on=True)
+    return out
