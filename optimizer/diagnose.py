@@ -69,7 +69,10 @@ def explain_shortfalls(form: Formulation, policy: Policy, stages: StageResults) 
         d = float(form.demand[e])
         if e in short:
             total = unmet[e]
-            budget_t = max(total - supply.get(e, 0.0), 0.0)
+            # the budget causes only what a solve within it leaves short beyond stage 0
+            budget_t = (
+                max(total - supply.get(e, 0.0), 0.0) if stages.budget_short is not None else 0.0
+            )
             capacity_t, caps_t, by_cap = split.get(e, (supply.get(e, 0.0), 0.0, {}))
             parts = {"capacity": capacity_t, "caps": caps_t, "budget": budget_t}
             cause = max(parts, key=parts.get)

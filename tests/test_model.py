@@ -75,7 +75,9 @@ def test_caps_that_cannot_cover_demand_give_an_explained_shortfall(tmp_path):
     short = sol.shortfalls.iloc[0]
     assert short["element"] == "X" and short["cause"] == "caps"
     assert short["short_t"] == pytest.approx(25.0)
-    assert (short["caps_t"], short["capacity_t"], short["budget_t"]) == pytest.approx((25, 0, 0))
+    assert (short["caps_t"], short["capacity_t"], short["budget_t"]) == pytest.approx(
+        (25, 0, 0), abs=1e-6
+    )
     assert "brings back: AAA 25 t, BBB 25 t" in short["explanation"]
 
 
