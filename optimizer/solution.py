@@ -355,7 +355,8 @@ def _above_today(
     else:
         least = stages.least_cost_musd
         premium = f", {hold / least - 1:.1%} over the least cost" if least > 0 else ""
-        why = f"the budget cannot keep every element at today's level; a budget of {hold * USD_PER_MUSD:,.0f} USD a year{premium} would"
+        # to three figures: the hold is met to the cut tolerance, worth a few hundred USD
+        why = f"the budget cannot keep every element at today's level; a budget of about {hold:,.3g} million USD a year{premium} would"
     rows = [
         (
             e,
