@@ -134,13 +134,17 @@ class HighsLP:
             objective=self.highs.getInfo().objective_function_value,
         )
 
-    def solve(self) -> Result:
+    def solve(self, feasible_only: bool = False) -> Result | None:
+        """Re-solve; with `feasible_only`, an infeasible model returns None instead of raising
+        (for a stage that tries a constraint before relaxing it)."""
         self.highs.run()
         self.solves += 1
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            # The model is always feasible and bounded, so a warm start that ends elsewhere
-            # has lost its way numerically: solve once more from scratch before giving up.
+            # A warm start that ends elsewhere may have lost its way numerically: solve once
+            # more from scratch before giving up.
             self.highs.clearSolver()
             self.highs.run()
             self.solves += 1
+        if feasible_only and self.highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+            return None
         return self.current()

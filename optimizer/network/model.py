@@ -34,7 +34,7 @@ import pulp
 
 from .. import risk, scenarios
 from ..dataset import Dataset
-from ..lp import INF, HighsLP, Result
+from ..lp import INF, HighsLP, Result, SolverError
 from ..policy import RECYCLING_BLOC, RISK_OBJECTIVES, ROBUST_OBJECTIVES, Policy
 from ..schema import FORM_STAGE, STAGES
 from . import measures
@@ -715,27 +715,39 @@ def risk_stages(
     _hold_objective(form, INF)
     rounds = 0
     out.ceiling_excess, out.ceiling_hold_musd = {}, None
+    room = form.structure_tolerance(policy)
+    risk = None
     if policy.no_worse_than_today and form.ceiling_rows:
         set_ceilings(form, todays_levels(form, policy, out.least_cost))
         excess_cols = form.cols(form.ceiling_excess.values())
-        _set_ub(form, excess_cols, np.full(len(excess_cols), INF))
-        lp.set_costs(form.vector("excess"))
-        res, rounds = _cut_loop(form, lp.solve(), policy, objective=False)
-        over = res.values[excess_cols]
-        room = form.structure_tolerance(policy)
-        if float(form.vector("excess") @ res.values) > room:
-            out.ceiling_excess = {
-                e: float(v) for e, v in zip(form.ceiling_excess, over, strict=True) if v > 1e-7
-            }
-            out.ceiling_hold_musd = _cost_to_hold(form, policy, excess_cols)
-            set_budget(form, limit)
-        # held within the cut tolerance: later cuts may raise the LP's value by that much
-        _set_ub(form, excess_cols, over + room)
+        # most budgets hold the ceiling: try stage 2 with it hard (to the cut tolerance, which
+        # later cuts may use up) before asking how far above today the budget forces anything
+        _set_ub(form, excess_cols, np.full(len(excess_cols), room))
+        lp.set_costs(form.vector("objective"))
+        first = lp.solve(feasible_only=True)
+        if first is not None:
+            try:
+                risk, rounds = _cut_loop(form, first, policy, objective=True)
+            except SolverError:
+                risk = None
+        if risk is None:
+            _set_ub(form, excess_cols, np.full(len(excess_cols), INF))
+            lp.set_costs(form.vector("excess"))
+            res, rounds = _cut_loop(form, lp.solve(), policy, objective=False)
+            over = res.values[excess_cols]
+            if float(form.vector("excess") @ res.values) > room:
+                out.ceiling_excess = {
+                    e: float(v) for e, v in zip(form.ceiling_excess, over, strict=True) if v > 1e-7
+                }
+                out.ceiling_hold_musd = _cost_to_hold(form, policy, excess_cols)
+                set_budget(form, limit)
+            _set_ub(form, excess_cols, over + room)
     else:
         set_ceilings(form, None)
-    lp.set_costs(form.vector("objective"))
-    risk, more = _cut_loop(form, lp.solve(), policy, objective=True)
-    rounds += more
+    if risk is None:
+        lp.set_costs(form.vector("objective"))
+        risk, more = _cut_loop(form, lp.solve(), policy, objective=True)
+        rounds += more
     # stage 3: the cheapest mix no riskier than stage 2's (its true value: every cut lies
     # below it, so stage 2's mix stays feasible). Both loops run to half the tolerance, so the
     # reported risk is within one tolerance of the least.
@@ -885,7 +897,7 @@ def _cut_loop(
         if _converged(form, res, p, wgi, ek, tol, objective):
             lp.drop_slack_rows(keep_at_most=CUTS_KEPT_PER_TERM * len(scols))
             return res, rounds
-        todo = np.flatnonzero(gap > tol * 1e-3)
+        todo = np.flatnonzero((gap > tol * 1e-3) & _may_bind(form, res, p, wgi, ek, tol)[ek])
         # the tangent at p, and a pair either side: the optimum moves by about sqrt(gap) when
         # the cut lands, so the pair saves most of the rounds plain Kelley would take
         step = CUT_SPREAD * np.sqrt(gap[todo])
@@ -935,6 +947,23 @@ def _converged(
             if float((true_stage - lp_stage).max(initial=0.0)) > scaled:
                 return False
     return True
+
+
+def _may_bind(
+    form: Formulation, res: Result, p: np.ndarray, wgi: np.ndarray, ek: np.ndarray, tol: float
+) -> np.ndarray:
+    """Which (element, stage) values can matter this round: under the worst-stage rule, a
+    stage whose true value is below its element's LP value by more than the tolerance cannot
+    move any number the model acts on, so its terms get no cuts (the loop re-checks it each
+    round). Capped measures keep every stage."""
+    n = len(form.ek)
+    st = form.structure
+    if st.stage_rule != "worst" or st.capped or st.objective not in HHI_TYPES:
+        return np.ones(n, dtype=bool)
+    sq = p * p * (wgi if st.objective == "wgi-hhi" else 1.0)
+    true_stage = np.bincount(ek, weights=sq, minlength=n)
+    lp_element = form.risk_matrix(st.objective) @ res.values
+    return true_stage >= lp_element[form.ek_element] - 10 * tol
 
 
 def _combine(form: Formulation, per_stage: np.ndarray) -> np.ndarray:
