@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import itertools
 import math
-import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,13 +194,18 @@ def sweep(
     grids: dict[str, list[float]],
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Evaluate every combination of the grids (crossed). One row per point: the parameters,
-    status, costs, risk measures, China and FORGE shares and unmet demand."""
+    status, costs, risk measures, China and FORGE shares and unmet demand.
+
+    `workers` > 1 runs the points on a local Dask cluster of that many processes; `scheduler`
+    (an address such as tcp://10.0.0.5:8786) uses a running Dask cluster instead. Each worker
+    builds the model once and re-solves its share of the points."""
     points = grid_points(grids)
     for name in grids:  # reject bad names and values before any work starts
         validate(apply_parameter(policy, name, grids[name][0]), dataset)
-    if workers <= 1 or len(points) < 2 * workers:
+    if scheduler is None and (workers <= 1 or len(points) < 2 * workers):
         rows = []
         session = Session(dataset)
         for i, p in enumerate(points):
@@ -210,7 +213,7 @@ def sweep(
             if progress:
                 progress(i + 1, len(points))
     else:
-        rows = _parallel(dataset, policy, points, workers, progress)
+        rows = _distributed(dataset, policy, points, workers, scheduler, progress)
     return pd.DataFrame(rows)
 
 
@@ -225,33 +228,53 @@ def _point_row(session: Session, policy: Policy, point: dict[str, float]) -> dic
     return {**point, **result}
 
 
+_WORKER_SESSIONS: dict[str, Session] = {}  # per worker process: one built model per dataset
+
+
 def _run_chunk(
     dataset: Dataset, policy: Policy, points: list[dict[str, float]]
 ) -> list[dict[str, Any]]:
-    session = Session(dataset)
+    session = _WORKER_SESSIONS.get(dataset.fingerprint)
+    if session is None:
+        session = _WORKER_SESSIONS[dataset.fingerprint] = Session(dataset)
     return [_point_row(session, policy, p) for p in points]
 
 
-def _parallel(
+def _distributed(
     dataset: Dataset,
     policy: Policy,
     points: list[dict[str, float]],
     workers: int,
+    scheduler: str | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[dict[str, Any]]:
-    # Chunks keep each worker's model warm; several per worker keep the progress bar moving.
-    size = max(1, math.ceil(len(points) / (workers * 8)))
-    chunks = [points[i : i + size] for i in range(0, len(points), size)]
-    results: dict[int, list[dict[str, Any]]] = {}
-    done = 0
-    # forkserver: HiGHS runs threads, and forking a threaded process can deadlock the child
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("forkserver")
-    ) as pool:
-        futures = {pool.submit(_run_chunk, dataset, policy, c): i for i, c in enumerate(chunks)}
+    from distributed import Client, LocalCluster, as_completed
+
+    if scheduler is None:
+        # processes, not threads: HiGHS and the model builds hold the GIL for long stretches
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    else:
+        cluster, client = None, Client(scheduler)
+    try:
+        n = max(workers, len(client.scheduler_info()["workers"]), 1)
+        # chunks keep each worker's model warm; several per worker keep the progress bar moving
+        size = max(1, math.ceil(len(points) / (n * 8)))
+        chunks = [points[i : i + size] for i in range(0, len(points), size)]
+        data = client.scatter(dataset, broadcast=True)
+        futures = [client.submit(_run_chunk, data, policy, c, pure=False) for c in chunks]
+        order = {f.key: i for i, f in enumerate(futures)}
+        results: dict[int, list[dict[str, Any]]] = {}
+        done = 0
         for f in as_completed(futures):
-            results[futures[f]] = f.result()
-            done += len(results[futures[f]])
+            results[order[f.key]] = f.result()
+            done += len(results[order[f.key]])
             if progress:
                 progress(done, len(points))
-    return [row for i in range(len(chunks)) for row in results[i]]
+        return [row for i in range(len(chunks)) for row in results[i]]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

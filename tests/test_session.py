@@ -139,3 +139,17 @@ def test_a_long_hhi_sweep_on_one_model_stays_optimal_and_matches_fresh_solves():
         )
         assert row["hhi"] == pytest.approx(fresh.portfolio["hhi"], abs=1e-5)
         assert row["cost_usd"] == pytest.approx(fresh.total_cost_usd, rel=1e-3)
+
+
+def test_a_sweep_on_a_running_dask_cluster_matches_the_serial_one():
+    from distributed import LocalCluster
+
+    ds = load_dataset(ROUND_ONE)
+    grids = {"china_cap": [0.5, 0.7, 0.9], "budget_premium": [0.1, 0.2]}
+    serial = sweep(ds, Policy(objective="cost"), grids)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = sweep(ds, Policy(objective="cost"), grids, scheduler=cluster.scheduler_address)
+    assert list(remote["china_cap"]) == list(serial["china_cap"])
+    assert np.allclose(remote["cost_usd"], serial["cost_usd"], rtol=1e-9)
