@@ -32,7 +32,7 @@ from .network.measures import baseline_flows
 from .scenarios import monte_carlo, stress_test
 from .schema import STAGES, TABLES, write_template
 from .session import parse_grid, sweep
-from .solution import Solution, optimize
+from .solution import Solution, optimize, worse_than_today
 
 PROG = "ree-sourcing"
 TOP_SHADOW_PRICES = 5
@@ -199,7 +199,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="a parameter and its values (START:STOP:N or V1,V2,...); repeat to cross grids. Names: budget_premium, country_cap, recycled_min, alpha, stockpile_days, budget_usd, china_cap, forge_min, cap.SUPPLIER, cap.ELEMENT:SUPPLIER, bloc_min.BLOC",
     )
     p.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="local processes (default 1)"
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run on a local Dask cluster of N worker processes (default 1: no cluster)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a running Dask cluster, e.g. tcp://10.0.0.5:8786 (see docs/ARCHITECTURE.md)",
     )
     p.add_argument(
         "--out", required=True, metavar="FILE", help="write the table (.csv, .json or .xlsx)"
@@ -512,7 +521,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     policy = _policy(args, ds)
     grids = dict(parse_grid(g) for g in args.grid)
     table = sweep(
-        ds, policy, grids, workers=args.workers, progress=None if args.quiet else _progress
+        ds,
+        policy,
+        grids,
+        workers=args.workers,
+        progress=None if args.quiet else _progress,
+        scheduler=args.scheduler,
     )
     if not args.quiet:
         print(file=sys.stderr)
@@ -759,6 +773,18 @@ def solve_report(sol: Solution) -> str:
     if len(sol.above_today):
         lines.append("above today (the budget cannot keep every element at today's level)")
         lines += [f"  - {x}" for x in sol.above_today["explanation"]]
+    if len(sol.caps_not_met):
+        lines.append("risk caps not met (no mix of the supply that can be had keeps them)")
+        lines += [f"  - {x}" for x in sol.caps_not_met["explanation"]]
+    worse = worse_than_today(sol)
+    if worse:
+        lines.append(
+            "worse than today: "
+            + "; ".join(
+                f"{w['measure']} {_num_or_pct(w['measure'], w['today'])} -> {_num_or_pct(w['measure'], w['optimized'])}"
+                for w in worse
+            )
+        )
     if len(sol.shortfalls):
         lines.append("shortfalls")
         lines += [f"  - {x}" for x in sol.shortfalls["explanation"]]
@@ -792,6 +818,12 @@ def stage_report(sol: Solution) -> str:
         shown[f"{s} today"] = today[s].reindex(order).map(_pct).to_numpy()
         shown[f"{s} opt"] = opt[s].reindex(order).map(_pct).to_numpy()
     return "China's share by stage, today against optimized\n" + shown.to_string(index=False)
+
+
+def _num_or_pct(measure: str, x: float) -> str:
+    if measure.endswith("_t"):
+        return _tonnes(x) + " t"
+    return _pct(x) if "share" in measure else _idx(x)
 
 
 def _usd(x: float) -> str:

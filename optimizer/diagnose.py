@@ -275,11 +275,12 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
     for (m, e, k), row in form.risk_cap_rows.items():
         cap = policy.risk_caps[m]
         at = _at(form, k)
-        limit = (
-            f"The {m} cap for {e}{at} ({cap:.2f}) is part of why {e} falls short: loosen it or add capacity."
-            if e in short
-            else None
-        )
+        if (m, e, k) in stages.cap_excess:
+            limit = f"No mix of the supply that can be had keeps the {m} cap for {e}{at} ({cap:.2f}): see the caps not met; its dual prices the excess, not the cap."
+        elif e in short:
+            limit = f"The {m} cap for {e}{at} ({cap:.2f}) is part of why {e} falls short: loosen it or add capacity."
+        else:
+            limit = None
         add(
             "risk cap", e, k, m, cap, lp.row(row), POINT,
             f"Loosening the {m} cap for {e}{at} by 0.01 (from {cap:.2f}) changes the least cost by {{cost}} a year{{risk}}.",

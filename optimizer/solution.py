@@ -151,10 +151,11 @@ def worse_than_today(sol: Solution) -> list[dict[str, Any]]:
         today, opt = sol.baseline_portfolio.get(m), sol.portfolio.get(m)
         if today is None or opt is None:
             continue
-        if (opt > today + 1e-9) if lower else (opt < today - 1e-9):
+        eps = 1e-6  # tonnes and shares: below this it is round-off
+        if (opt > today + eps) if lower else (opt < today - eps):
             out.append({"measure": m, "today": today, "optimized": opt})
     (_, china), (_, base) = sol.worst_stage(), sol.worst_stage("baseline")
-    if china > base + 1e-9:
+    if china > base + 1e-6:
         out.append({"measure": "china_share_worst_stage", "today": base, "optimized": china})
     return out
 

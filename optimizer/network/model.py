@@ -194,10 +194,11 @@ class Formulation:
             np.array([row[ents[i][0], ents[i][1]] for i in keys], dtype=int),
         )
 
-    def structure_tolerance(self, policy: Policy) -> float:
+    def structure_tolerance(self, policy: Policy, measure: str | None = None) -> float:
         """How close to a stage's optimum the next stage holds it: the cut tolerance for HHI
-        measures (on the WGI scale for WGI-HHI), round-off for the linear ones."""
-        m = self.structure.objective
+        measures (on the WGI scale for WGI-HHI), round-off for the linear ones. `measure`
+        defaults to the objective."""
+        m = measure or self.structure.objective
         if m in HHI_TYPES:
             wgi = self.dataset.suppliers["wgi_risk"]
             scale = max(1.0, float(wgi.max())) if m == "wgi-hhi" else 1.0
@@ -681,7 +682,8 @@ def supply_and_cost_stages(form: Formulation, policy: Policy, fresh: bool) -> tu
         cap_excess = {
             k: float(v) for k, v in zip(form.risk_cap_slack, over, strict=True) if v > 1e-7
         }
-        _set_ub(form, caps, over + form.structure_tolerance(policy))
+        room = max(form.structure_tolerance(policy, m) for m, _, _ in form.risk_cap_slack)
+        _set_ub(form, caps, over + room)
     lp.set_costs(form.vector("cost"))
     first, more = _cut_loop(form, lp.solve(), policy, objective=False)
     cap_ub = lp_col_upper(form, caps)
