@@ -215,7 +215,9 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
     rows = []
 
     def add(kind, element, k, target, setting, row, scale, label, limit) -> None:
-        binding = abs(d2[row] if risk_objective else d1[row]) > 1e-9
+        # binding where either stage's dual moves: a cap may cost money in stage 1 and leave
+        # the risk of stage 2 alone, and the row then has a price all the same
+        binding = abs(d1[row]) > 1e-9 or (risk_objective and abs(d2[row]) > 1e-9)
         if limit and binding:
             cost_effect = risk_effect = np.nan
             text = limit

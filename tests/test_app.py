@@ -700,3 +700,24 @@ def test_stage_selector_changes_the_map(chain_app, chain_data):
     assert mine.at["CHN", "optimized_t"] != pytest.approx(magnet.at["CHN", "optimized_t"])
     partners = next(d.value for d in chain_app.main.dataframe if "capacity_t" in d.value.columns)
     assert set(partners["name"]) >= {"CHN", "JPN"}  # the magnet makers
+
+
+def test_changes_are_not_coloured_as_good_while_demand_goes_unmet(app):
+    """Finding 7 of the honest-answers check: with 88% of demand unmet the cards were green."""
+    app.sidebar.slider(key=sidebar.CHINA_CAP).set_value(0).run()
+    assert not app.exception
+    assert app.session_state["policy"].caps == {"CHN": 0.0}
+    risk = [m for m in app.metric if m.label.startswith(("Portfolio HHI", "China share", "FORGE"))]
+    gray = 2  # streamlit's metric colours: 0 red, 1 green, 2 gray (delta_color "off")
+    assert len(risk) == 3 and all(m.proto.color == gray for m in risk), [
+        (m.label, m.proto.color) for m in risk
+    ]
+    assert any("not coloured" in w.value for w in app.warning)
+
+
+def test_a_constraint_with_a_price_is_never_called_free(dataset):
+    """Finding 7: 'changes nothing at the margin' beside a cap priced at -0.6 M USD a point."""
+    sol = optimize(dataset, Policy(caps={"CHN": 0.9}))
+    sp = sol.shadow_prices
+    priced = sp["least_cost_usd_per_point"].abs().fillna(0) > 1.0
+    assert sp.loc[priced, "binding"].all()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from .. import maps
 from ..policy import Policy, split_key
-from ..solution import Solution
+from ..solution import Solution, worse_than_today
 from . import format as fmt
 from . import stages
 
@@ -149,6 +149,18 @@ def _delta(change: float, text, eps: float) -> dict:
     return {"delta": text(change)}
 
 
+WORSE_LABEL = {
+    "hhi": "HHI (higher)",
+    "wgi_hhi": "governance-weighted HHI (higher)",
+    "max_share": "largest country share (higher)",
+    "top3_share": "top-3 share (higher)",
+    "china_share": "China share (higher)",
+    "forge_share": "FORGE share (lower)",
+    "unmet_t": "unmet demand (more)",
+    "china_share_worst_stage": "China share at the worst stage (higher)",
+}
+
+
 def render(solution: Solution) -> None:
     p, b = solution.portfolio, solution.baseline_portfolio
     st.markdown(
@@ -199,12 +211,17 @@ def render(solution: Solution) -> None:
     )
     choice = stages.pick(st, KPI_STAGE, solution, st.session_state)
     cards = risk_cards(solution, choice)
+    # a change is never coloured as good while demand goes unmet: the shares are then of what
+    # arrives, and buying less can make a mix look more diversified than it is
+    short = p["unmet_t"] > 1e-6
+    good_low = "off" if short else "inverse"
+    good_high = "off" if short else "normal"
     c = st.columns(4)
     label, opt, today, vs = cards["hhi"]
     c[0].metric(
         label,
         fmt.index(opt),
-        **{"delta_color": "inverse", **_delta(opt - today, fmt.index_delta, 5e-4)},
+        **{"delta_color": good_low, **_delta(opt - today, fmt.index_delta, 5e-4)},
         delta_description=vs,
         help="Herfindahl-Hirschman index of country shares per element at the stage, weighted "
         "across elements. 1 = a single country; lower is more diversified.",
@@ -214,7 +231,7 @@ def render(solution: Solution) -> None:
     c[1].metric(
         label,
         fmt.pct(opt),
-        **{"delta_color": "inverse", **_delta(opt - today, fmt.pts, 5e-4)},
+        **{"delta_color": good_low, **_delta(opt - today, fmt.pts, 5e-4)},
         delta_description=vs,
         help="China's share of what passes the stage, per element, weighted across elements. "
         "The worst stage is the one where that share is highest.",
@@ -224,7 +241,7 @@ def render(solution: Solution) -> None:
     c[2].metric(
         label,
         fmt.pct(opt),
-        **{"delta_color": "normal", **_delta(opt - today, fmt.pts, 5e-4)},
+        **{"delta_color": good_high, **_delta(opt - today, fmt.pts, 5e-4)},
         delta_description=vs,
         help="Share handled by FORGE members (including Korea's domestic sources), weighted "
         "across elements.",
@@ -256,7 +273,21 @@ def render(solution: Solution) -> None:
         )
     if solution.status == "shortfall":
         lines = "\n".join(f"- {t}" for t in solution.shortfalls["explanation"])
-        st.warning(f"**Not every requirement can be met under this policy.**\n\n{lines}")
+        st.warning(
+            f"**Not every requirement can be met under this policy.** While demand goes unmet "
+            f"the changes above are not coloured: shares are of what arrives.\n\n{lines}"
+        )
+    worse = worse_than_today(solution)
+    if worse:
+        st.warning(
+            "**Worse than today's mix on:** "
+            + "; ".join(f"{WORSE_LABEL.get(w['measure'], w['measure'])}" for w in worse)
+        )
+    if len(solution.caps_not_met):
+        st.warning(
+            "**Risk caps no mix can keep:**\n\n"
+            + "\n".join(f"- {t}" for t in solution.caps_not_met["explanation"])
+        )
 
     st.markdown("##### By element" + ("" if choice == stages.WORST else f" at {choice}"))
     st.dataframe(
