@@ -6,10 +6,23 @@ sol = optimize(ds, Policy(country_cap=0.5))
 sol.allocation, sol.metrics, sol.shadow_prices
 """
 
-from .dataset import Dataset, load_dataset
+from importlib import import_module
+
 from .errors import InputError, Problem
-from .policy import PRESETS, Policy, from_dict, load_policy
-from .solution import Solution, optimize
+
+# The rest on first use (PEP 562): the command line's --help needs neither pandas nor PuLP.
+_LAZY = {
+    "Dataset": ".dataset", "load_dataset": ".dataset", "PRESETS": ".policy", "Policy": ".policy",
+    "from_dict": ".policy", "load_policy": ".policy", "Solution": ".solution",
+    "optimize": ".solution",
+}  # fmt: skip
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "PRESETS",

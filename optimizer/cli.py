@@ -13,26 +13,78 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib
 import math
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import pandas as pd
 import yaml
 
-from . import export
 from . import policy as policy_mod
-from .dataset import BUNDLED_DATA, Dataset, load_dataset
 from .errors import InputError, Problem
-from .network.measures import baseline_flows
-from .scenarios import monte_carlo, stress_test
-from .schema import STAGES, TABLES, write_template
-from .session import parse_grid, sweep
-from .solution import Solution, optimize, worse_than_today
+from .schema import BUNDLED_DATA, STAGES, TABLES
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+    from .solution import Solution
+
+
+class _Lazy:
+    """A module imported on first use: `--help` and `template` need neither pandas nor PuLP,
+    which take most of a cold start."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name, __package__), attr)
+
+
+pd = _Lazy("pandas")
+export = _Lazy(".export")
+_dataset, _measures, _scenarios = _Lazy(".dataset"), _Lazy(".network.measures"), _Lazy(".scenarios")
+_session, _solution, _schema = _Lazy(".session"), _Lazy(".solution"), _Lazy(".schema")
+
+
+def load_dataset(path):  # the forwarders below import on first call
+    return _dataset.load_dataset(path)
+
+
+def baseline_flows(ds):
+    return _measures.baseline_flows(ds)
+
+
+def monte_carlo(*a, **k):
+    return _scenarios.monte_carlo(*a, **k)
+
+
+def stress_test(*a, **k):
+    return _scenarios.stress_test(*a, **k)
+
+
+def parse_grid(text):
+    return _session.parse_grid(text)
+
+
+def sweep(*a, **k):
+    return _session.sweep(*a, **k)
+
+
+def optimize(*a, **k):
+    return _solution.optimize(*a, **k)
+
+
+def worse_than_today(sol):
+    return _solution.worse_than_today(sol)
+
+
+def write_template(path):
+    return _schema.write_template(path)
+
 
 PROG = "ree-sourcing"
 TOP_SHADOW_PRICES = 5

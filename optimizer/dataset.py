@@ -19,9 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
-from .schema import ANY_ELEMENT, FORM_STAGE, KOREA, STAGES, TABLES, Column, Table
+from .schema import ANY_ELEMENT, BUNDLED_DATA, FORM_STAGE, KOREA, STAGES, TABLES, Column, Table
 
-BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
 SUM_TOLERANCE = 1e-6
 
 

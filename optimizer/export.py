@@ -13,23 +13,21 @@ import shlex
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError, Problem
-from .frontier import Frontier
 from .network.measures import measure_column
 from .policy import Policy
 from .schema import KOREA
-from .solution import (
-    ALLOCATION_COLUMNS,
-    FLOW_EXPORT_COLUMNS,
-    Solution,
-    package_versions,
-)
+from .versions import package_versions
+
+if TYPE_CHECKING:  # solution and frontier import PuLP: not needed to validate a dataset
+    from .frontier import Frontier
+    from .solution import Solution
 
 FLOW_COLUMNS = ("element", "from_plant", "to_plant", "tonnes")  # what a flows file must have
 SINGLE_STAGE_MIX = ("element", "supplier", "tonnes")  # round one's allocation files
@@ -270,6 +268,8 @@ def write_allocation(solution: Solution, path: str | Path) -> Path:
     shortfalls, policy and provenance sheets)."""
     path = Path(path)
     suffix = output_format(path, what="allocation")
+    from .solution import ALLOCATION_COLUMNS
+
     alloc = solution.allocation.loc[:, list(ALLOCATION_COLUMNS)]
     with writable(path):
         if suffix == ".csv":
@@ -290,6 +290,8 @@ def write_flows(solution: Solution, path: str | Path, view: str = "optimized") -
     output_format(path, (".csv",), what="flows")
     flows = solution.flows if view == "optimized" else solution.baseline_flows
     with writable(path):
+        from .solution import FLOW_EXPORT_COLUMNS
+
         flows.loc[:, FLOW_EXPORT_COLUMNS].to_csv(path, index=False)
     return path
 

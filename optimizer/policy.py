@@ -12,13 +12,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .dataset import Dataset
 from .errors import InputError, Problem
 from .schema import STAGES
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
 
 RISK_OBJECTIVES = ("hhi", "wgi-hhi", "max-share", "top3")  # per-element concentration
 ROBUST_OBJECTIVES = ("cvar", "worst-case")  # value lost across disruption scenarios

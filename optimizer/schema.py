@@ -36,6 +36,7 @@ class Table:
         return self.columns + self.optional_columns
 
 
+BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
 STATUSES = ("confirmed", "estimate")
 GROUPS = ("light", "medium", "heavy", "other")
 # country: a foreign country (country caps apply); domestic: Korea's own plants and recycling;

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ from .network.graph import PRODUCT
 from .network.model import USD_PER_MUSD, Formulation, StageResults, formulate, solve_stages
 from .policy import RISK_OBJECTIVES, Policy, validate
 from .schema import KOREA, STAGES
+from .versions import package_versions
 
 TONNE_EPS = 1e-6  # LP round-off below this is not a flow
 FLOW_EXPORT_COLUMNS = [
@@ -391,16 +391,6 @@ def _caps_not_met(policy: Policy, per_stage: pd.DataFrame, stages: StageResults)
             )
         )
     return pd.DataFrame(rows, columns=columns)
-
-
-def package_versions() -> dict[str, str]:
-    out = {}
-    for name in ("ree-sourcing", "pulp", "highspy", "pandas", "numpy"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
