@@ -422,10 +422,16 @@ def _check_references(
 ) -> None:
     for name, frame in frames.items():
         key = list(TABLES[name].key)
-        dup = frame.duplicated(key, keep="first")
-        for idx in frame.index[dup]:
-            first = frame.index[(frame[key] == frame.loc[idx, key]).all(axis=1)][0]
-            shown = ", ".join(str(frame.loc[idx, k]) for k in key)
+        # one pass with a hash of the key: the first row of each key, then its repeats
+        first_of: dict[tuple, int] = {}
+        for idx, values in zip(
+            frame.index, zip(*(frame[k] for k in key), strict=True), strict=True
+        ):
+            if values not in first_of:
+                first_of[values] = idx
+                continue
+            first = first_of[values]
+            shown = ", ".join(str(v) for v in values)
             problems.append(
                 Problem(
                     where[name],

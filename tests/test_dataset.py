@@ -302,3 +302,12 @@ def test_readme_documents_every_table_and_column():
     assert reference_markdown() in readme, (
         "regenerate README's tables with schema.reference_markdown()"
     )
+
+
+def test_thousands_of_duplicate_rows_each_name_the_first(data_copy):
+    # found with a hash of the key (a scan per duplicate took minutes at this size)
+    offers = pd.read_csv(data_copy / "offers.csv", dtype=str, keep_default_na=False)
+    pd.concat([offers] + [offers.iloc[:1]] * 3000).to_csv(data_copy / "offers.csv", index=False)
+    problems = problems_of(data_copy)
+    assert len(problems) == 3000
+    assert all("duplicates row 2" in p.message for p in problems)
