@@ -26,6 +26,7 @@ import yaml
 
 from . import policy as policy_mod
 from .errors import InputError, Problem
+from .limits import check_at_most
 from .schema import BUNDLED_DATA, STAGES, TABLES
 
 if TYPE_CHECKING:
@@ -462,6 +463,7 @@ def cmd_frontier(args: argparse.Namespace) -> int:
     from .frontier import frontier
 
     export.output_format(args.out, what="frontier")
+    check_at_most(args.points, "REE_SOURCING_MAX_FRONTIER_POINTS", "--points", "points")
     ds = _load(args.data)
     front = frontier(ds, _policy(args, ds), args.points)
     export.write_frontier(front, args.out)
@@ -543,6 +545,9 @@ def cmd_stress(args: argparse.Namespace) -> int:
 def cmd_montecarlo(args: argparse.Namespace) -> int:
     if args.out:
         export.output_format(args.out, what="Monte Carlo table")
+    check_at_most(args.samples, "REE_SOURCING_MAX_SAMPLES", "--samples", "samples")
+    if args.seed < 0:
+        raise InputError(Problem("--seed", "must be 0 or more", value=args.seed))
     ds = _load(args.data)
     mix, name = _mix(args, ds)
     mc = monte_carlo(ds, mix, args.samples, args.seed)
@@ -758,6 +763,11 @@ def _flag_layer(args: argparse.Namespace) -> dict[str, Any]:
         if not chosen:
             problems.append(
                 Problem("--elements", "name at least one element, e.g. --elements Nd,Dy")
+            )
+        twice = sorted({e for e in chosen if chosen.count(e) > 1})
+        if twice:
+            problems.append(
+                Problem("--elements", f"names {', '.join(twice)} twice: name each once")
             )
         out["elements"] = chosen
     if problems:

@@ -287,8 +287,12 @@ def parse_assignment(text: str, flag: str) -> tuple[str | None, str, float]:
     return element, ":".join(parts), value
 
 
-def validate(policy: Policy, dataset: Dataset, where: str = "policy") -> Policy:
-    """Check a policy against a dataset; raise one InputError listing every problem."""
+def validate(
+    policy: Policy, dataset: Dataset, where: str = "policy", contradictions: bool = True
+) -> Policy:
+    """Check a policy against a dataset; raise one InputError listing every problem.
+    `contradictions=False` checks each setting alone (a sweep's grid values), leaving settings
+    that clash with each other to the points where they meet."""
     problems = [
         Problem(where, msg, column=k, value=getattr(policy, k))
         for k, msg in _type_problems({k: v for k, v in policy.to_dict().items() if v is not None})
@@ -454,7 +458,7 @@ def validate(policy: Policy, dataset: Dataset, where: str = "policy") -> Policy:
                 )
             )
     if not problems:
-        problems.extend(_contradictions(policy, dataset, where))
+        problems.extend(_contradictions(policy, dataset, where) if contradictions else [])
     if problems:
         raise InputError(problems)
     return policy

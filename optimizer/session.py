@@ -20,6 +20,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError, Problem
+from .limits import check_at_most
 from .network import measures
 from .network.model import USD_PER_MUSD, Formulation, Structure, formulate, solve_stages
 from .policy import RISK_OBJECTIVES, Policy, validate
@@ -202,9 +203,14 @@ def sweep(
     `workers` > 1 runs the points on a local Dask cluster of that many processes; `scheduler`
     (an address such as tcp://10.0.0.5:8786) uses a running Dask cluster instead. Each worker
     builds the model once and re-solves its share of the points."""
+    total = math.prod(len(v) for v in grids.values())
+    check_at_most(total, "REE_SOURCING_MAX_GRID_POINTS", "--grid", "grid points")
+    for name, values in grids.items():  # bad names and every value, before any work starts
+        for value in values:
+            validate(
+                apply_parameter(policy, name, value), dataset, where=f"--grid {name}={value:g}"
+            )
     points = grid_points(grids)
-    for name in grids:  # reject bad names and values before any work starts
-        validate(apply_parameter(policy, name, grids[name][0]), dataset)
     if scheduler is None and (workers <= 1 or len(points) < 2 * workers):
         rows = []
         session = Session(dataset)

@@ -116,3 +116,25 @@ def test_the_ceiling_can_be_lifted_from_the_command_line(tmp_path):
     k, f = json.loads(kept.read_text()), json.loads(free.read_text())
     assert f["policy"]["no_worse_than_today"] is False
     assert f["objective_value"] <= k["objective_value"] + 1e-7
+
+
+def _one_line_error(capsys, argv: list[str], expected: str) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith("error:") and expected in err, err
+
+
+def test_runaway_requests_are_refused_with_the_limit_and_how_to_raise_it(tmp_path, capsys):
+    _one_line_error(capsys, ["montecarlo", "--samples", "1000000000"], "REE_SOURCING_MAX_SAMPLES")
+    _one_line_error(capsys, ["frontier", "--points", "100000", "--out", str(tmp_path / "f.csv")], "REE_SOURCING_MAX_FRONTIER_POINTS")  # fmt: skip
+    _one_line_error(capsys, ["sweep", "--grid", "china_cap=0:1:2000", "--grid", "premium=0:1:2000", "--out", str(tmp_path / "s.csv")], "4,000,000 grid points")  # fmt: skip
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_bad_but_parseable_flags_are_one_line_errors(tmp_path, capsys):
+    _one_line_error(
+        capsys, ["montecarlo", "--samples", "10", "--seed", "-1"], "--seed: must be 0 or more"
+    )
+    _one_line_error(capsys, ["solve", "--elements", "Nd,Nd", "--out", str(tmp_path / "a.csv")], "names Nd twice")  # fmt: skip
+    # every grid value is checked before any work starts, not only the first
+    _one_line_error(capsys, ["sweep", "--grid", "china_cap=0.5,1.5", "--out", str(tmp_path / "s.csv")], "--grid china_cap=1.5")  # fmt: skip
