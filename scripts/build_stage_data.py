@@ -3,7 +3,9 @@
     .venv/bin/python scripts/build_stage_data.py          # write the five tables into data/
     .venv/bin/python scripts/build_stage_data.py --check  # rebuild in memory, compare with data/, check the rules
 
-Reads data/elements.csv (prices, demand, demand_basis) and data/suppliers.csv (country codes).
+Reads data/elements.csv (prices, demand, demand_basis), data/suppliers.csv (country codes),
+data/premiums.csv (non-China premium per element, from scripts/mcs_prices.py) and
+data/stockpile.csv (KOMIR stock days per element).
 Every figure below sits next to its source; data/README.md explains the rules in words.
 Units: t REO equivalent a year; USD per kg REO. Output is deterministic.
 """
@@ -120,7 +122,8 @@ for _p in (LIGHT, IONIC, REFINER):
 MINE_VALUE = 0.55  # concentrate worth 55% of the contained oxide at the FOB China price (judged)
 # Non-China premium on separated oxide, by group (round one; US NdPr floor 110 vs 69-73 USD/kg,
 # Europe Dy 700-1,000 and Tb 2,000-4,000 vs 239 and 1,010: Argus May 2025, Benchmark Jul 2025).
-PREMIUM = {"light": 1.5, "other": 1.5, "medium": 2.0, "heavy": 3.5}
+# The premium itself is per element, read from data/premiums.csv (scripts/mcs_prices.py: quotes
+# for Nd, Pr, Dy and Tb; version 1's group factors 1.5 / 2.0 / 3.5 for the rest).
 # Freight and insurance on value, by the plant's country (round one's distance classes).
 FREIGHT = {
     "CHN": 0.02,
@@ -981,12 +984,17 @@ def capacity_plan(el):
         rec_src,
     )
     plan["KOR-RECYCLING-SEP"] = (dict(rec), 1.0, "refines what KOR-RECYCLING collects", rec_src)
-    held = {e: demand[e] * (180 if e in ("Dy", "Y") else 55) / 365 for e in demand if demand[e] > 0}
+    # The stock itself is data/stockpile.csv (days per element). The plant is kept only for the
+    # policy option that restores round one's behaviour (the stockpile as an annual supplier).
+    days = {r["element"]: float(r["days"]) for r in read_csv(DATA / "stockpile.csv")}
+    held = {e: demand[e] * days[e] / 365 for e in demand if demand[e] > 0}
     plan["KOR-STOCKPILE"] = (
         held,
         0.5,
-        "stock held = days x demand / 365 (55 days; Dy, Y 180); release half a year",
-        "KOMIR stock days (confirmed); release rule: estimate, see " + README + "#stockpile",
+        "stock held = days x demand / 365 (data/stockpile.csv: 55 days; Dy, Y 180); release half a year",
+        "KOMIR stock days (data/stockpile.csv); release rule: estimate, see "
+        + README
+        + "#stockpile",
     )
     # Metal plants
     ksm = {
@@ -1649,6 +1657,8 @@ def load_elements():
             "price": float(r["price_usd_kg"]),
             "basis": r["demand_basis"],
         }
+    for r in read_csv(DATA / "premiums.csv"):  # non-China premium per element (mcs_prices.py)
+        el[r["element"]]["premium"] = float(r["premium"])
     return el
 
 
@@ -1676,7 +1686,7 @@ def plant_cost(pid, e, plants, el):
     p = plants[pid]
     c, st = p["country"], p["stage"]
     P = el[e]["price"]
-    prem = 1.0 if c == "CHN" else PREMIUM[el[e]["group"]]
+    prem = 1.0 if c == "CHN" else el[e]["premium"]
     f = FREIGHT.get(c, 0.05)
     metal_added = METAL_ADDED.get(e, 0.05 * P + 3)
     k = PROCESS_FACTOR.get(c, 1.0)
