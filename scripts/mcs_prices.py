@@ -23,9 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-SOURCES = Path(
-    os.environ.get("REE_MCS_SOURCES", ROOT.parent / "shared" / "sources" / "usgs-mcs2026")
-)
+# the shipped extract (the four chapters' rows of the CC0 release), or the full release
+SOURCES = Path(os.environ.get("REE_MCS_SOURCES", DATA / "sources" / "usgs-mcs2026"))
 MCS_FILE = "MCS2026_Commodities_Data.utf8.csv"
 PRICE_YEAR = "2025"  # the year elements.price_usd_kg carries
 CHAPTERS = {  # MCS chapter as in the CSV -> the chapter's title
