@@ -22,11 +22,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import yaml
-
 from . import policy as policy_mod
 from .errors import InputError, Problem
-from .limits import check_at_most
+from .limits import check_at_most, parse_number
 from .schema import BUNDLED_DATA, STAGES, TABLES
 
 if TYPE_CHECKING:
@@ -102,6 +100,23 @@ class DatasetError(InputError):
     def __init__(self, problems: list[Problem], path: str):
         super().__init__(problems)
         self.path = path
+
+
+def _number(text: str) -> float:
+    """A number flag, by the one rule for numbers (limits.parse_number): '1e6' and '0.35' are
+    numbers; '1,000', '1_000', 'inf' and 'nan' are refused with what to write instead."""
+    try:
+        return parse_number(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r} {e}") from None
+
+
+def _whole(text: str) -> int:
+    """A whole-number flag; '1e4' is 10000, as a number flag would read it."""
+    x = _number(text)
+    if not x.is_integer():
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number, e.g. 10000")
+    return int(x)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -202,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Least risk at budgets from the least cost to the cost of the least-risk mix.",
     )
     _add_policy_flags(p)
-    p.add_argument("--points", type=int, default=10, metavar="N", help="budgets (default 10)")
+    p.add_argument("--points", type=_whole, default=10, metavar="N", help="budgets (default 10)")
     p.add_argument(
         "--out", required=True, metavar="FILE", help="points: .csv; points and mixes: .json, .xlsx"
     )
@@ -232,9 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_policy_flags(p)
     _add_mix_flag(p)
     p.add_argument(
-        "--samples", type=int, default=10_000, metavar="N", help="samples (default 10000)"
+        "--samples", type=_whole, default=10_000, metavar="N", help="samples (default 10000)"
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=_whole, default=0, help="random seed (default 0)")
     p.add_argument("--out", metavar="FILE", help="write the table (.csv, .json or .xlsx)")
 
     p = sub.add_parser(
@@ -253,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--workers",
-        type=int,
+        type=_whole,
         default=1,
         metavar="N",
         help="run on a local Dask cluster of N worker processes (default 1: no cluster)",
@@ -267,7 +282,82 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", required=True, metavar="FILE", help="write the table (.csv, .json or .xlsx)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    for name in WRITERS:
+        sub.choices[name].add_argument(
+            "--force", action="store_true", help="overwrite output files that already exist"
+        )
+    _Lazy(".trade").add_parser(sub)
     return parser
+
+
+WRITERS = ("template", "solve", "frontier", "compare", "stress", "montecarlo", "sweep")
+BUNDLE_FILES = ("allocation.csv", "flows.csv", "summary.json", "policy.yaml", "README.txt")
+
+
+def _outputs(args: argparse.Namespace, *paths: str | None, bundle: str | None = None) -> None:
+    """Refuse, before any work, to write over an input of the run (the dataset or any file in
+    its folder, the policy file, a flows file), even with --force; without --force, over any
+    existing file. Two outputs may not share a path, and a bundle goes into an empty or new
+    folder (with --force, also one holding only an earlier bundle)."""
+    data = Path(getattr(args, "data", None) or BUNDLED_DATA).resolve()
+    inputs = [data] + ([data / f"{t}.csv" for t in TABLES] if data.is_dir() else [])
+    for extra in (getattr(args, "policy", None), getattr(args, "allocation", None)):
+        if extra and extra not in ("baseline", "optimized"):
+            inputs.append(Path(extra).resolve())
+    force = getattr(args, "force", False)
+    files = [(x, Path(x).resolve(), True) for x in paths if x]
+    if bundle:  # its files are judged with the folder below, not one by one
+        files += [(str(Path(bundle) / n), Path(bundle).resolve() / n, False) for n in BUNDLE_FILES]
+    problems = []
+    seen: dict[Path, str] = {}
+    for text, path, single in files:
+        if _is_input(path, inputs, data):
+            problems.append(
+                Problem(
+                    text,
+                    "is an input of this run (the dataset, a file in its folder, the policy or the flows file): write the output somewhere else",
+                )
+            )
+        elif path in seen:
+            problems.append(
+                Problem(text, f"is also where {seen[path]} goes: give each output its own file")
+            )
+        elif path.is_dir():
+            problems.append(Problem(text, "is a folder: give a file name"))
+        elif single and not force and (path.exists() or path.is_symlink()):
+            problems.append(
+                Problem(text, "exists already: choose a new name, or pass --force to overwrite it")
+            )
+        seen.setdefault(path, text)
+    if bundle and Path(bundle).exists():
+        problems += _bundle_problems(Path(bundle), force)
+    if problems:
+        raise InputError(problems)
+
+
+def _is_input(path: Path, inputs: list[Path], data: Path) -> bool:
+    if path in inputs or (data.is_dir() and data in path.parents):
+        return True
+    try:  # the same file under another name (a hard link)
+        return path.exists() and any(i.exists() and path.samefile(i) for i in inputs)
+    except OSError:
+        return False
+
+
+def _bundle_problems(folder: Path, force: bool) -> list[Problem]:
+    if not folder.is_dir():
+        return [Problem(str(folder), "is a file: give a folder for the run bundle")]
+    others = sorted(p.name for p in folder.iterdir() if not (force and p.name in BUNDLE_FILES))
+    if not others:
+        return []
+    shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+    hint = "" if force else " (with --force, also one holding only an earlier bundle)"
+    return [
+        Problem(
+            str(folder),
+            f"a run bundle goes into an empty or new folder{hint}: this one holds {shown}",
+        )
+    ]
 
 
 def _add_mix_flag(p: argparse.ArgumentParser) -> None:
@@ -292,11 +382,11 @@ def _add_policy_flags(p: argparse.ArgumentParser) -> None:
     budget = g.add_mutually_exclusive_group()
     budget.add_argument(
         "--budget-premium",
-        type=float,
+        type=_number,
         metavar="P",
         help="budget = (1 + P) x least cost, e.g. 0.15 (the default)",
     )
-    budget.add_argument("--budget", type=float, metavar="USD", help="absolute budget, USD a year")
+    budget.add_argument("--budget", type=_number, metavar="USD", help="absolute budget, USD a year")
     g.add_argument(
         "--cap",
         action="append",
@@ -306,7 +396,7 @@ def _add_policy_flags(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--country-cap",
-        type=float,
+        type=_number,
         metavar="X",
         help="max share of any single foreign country, at every stage",
     )
@@ -318,7 +408,7 @@ def _add_policy_flags(p: argparse.ArgumentParser) -> None:
         help="min share from a bloc at every stage (e.g. FORGE=0.25); narrow it like --cap (repeatable)",
     )
     g.add_argument(
-        "--recycled-min", type=float, metavar="X", help="min share from domestic recycling"
+        "--recycled-min", type=_number, metavar="X", help="min share from domestic recycling"
     )
     g.add_argument(
         "--risk-cap",
@@ -334,11 +424,11 @@ def _add_policy_flags(p: argparse.ArgumentParser) -> None:
         help="let the portfolio objective raise an element's concentration above today's mix",
     )
     g.add_argument(
-        "--alpha", type=float, metavar="A", help="CVaR level for --objective cvar (default 0.9)"
+        "--alpha", type=_number, metavar="A", help="CVaR level for --objective cvar (default 0.9)"
     )
     g.add_argument(
         "--stockpile-days",
-        type=float,
+        type=_number,
         metavar="D",
         help="days of demand held in stock, drawn first in a disruption (default 55)",
     )
@@ -359,7 +449,7 @@ def _add_policy_flags(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--year",
-        type=int,
+        type=_whole,
         metavar="YYYY",
         help="also use plants under construction or planned whose first year is YYYY or earlier",
     )
@@ -414,6 +504,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    _outputs(args, args.file)
     path = Path(args.file)
     if path.suffix.lower() == ".xlsx":
         with export.writable(path):
@@ -436,6 +527,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    _outputs(args, args.out, args.summary, args.flows, args.baseline_flows, bundle=args.bundle)
     export.output_format(args.out, what="allocation")
     if args.summary:
         export.output_format(args.summary, (".json",), what="summary")
@@ -462,6 +554,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 def cmd_frontier(args: argparse.Namespace) -> int:
     from .frontier import frontier
 
+    _outputs(args, args.out)
     export.output_format(args.out, what="frontier")
     check_at_most(args.points, "REE_SOURCING_MAX_FRONTIER_POINTS", "--points", "points")
     ds = _load(args.data)
@@ -490,6 +583,7 @@ def cmd_frontier(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
+        _outputs(args, args.out)
         export.output_format(args.out, (".csv",), what="comparison")
     sol = _solve(args)
     table = export.element_comparison(sol)
@@ -520,6 +614,7 @@ def _mix(args: argparse.Namespace, ds: Dataset) -> tuple[pd.DataFrame, str]:
 
 def cmd_stress(args: argparse.Namespace) -> int:
     if args.out:
+        _outputs(args, args.out)
         export.output_format(args.out, what="stress test")
     ds = _load(args.data)
     policy = _policy(args, ds)
@@ -544,6 +639,7 @@ def cmd_stress(args: argparse.Namespace) -> int:
 
 def cmd_montecarlo(args: argparse.Namespace) -> int:
     if args.out:
+        _outputs(args, args.out)
         export.output_format(args.out, what="Monte Carlo table")
     check_at_most(args.samples, "REE_SOURCING_MAX_SAMPLES", "--samples", "samples")
     if args.seed < 0:
@@ -571,9 +667,13 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    _outputs(args, args.out)
     export.output_format(args.out, what="sweep table")
     if args.workers < 1:
         raise InputError(Problem("--workers", "must be at least 1", value=args.workers))
+    check_at_most(args.workers, "REE_SOURCING_MAX_WORKERS", "--workers", "worker processes")
+    for text in args.grid:
+        _check_grid(text)
     ds = _load(args.data)
     policy = _policy(args, ds)
     grids = dict(parse_grid(g) for g in args.grid)
@@ -593,6 +693,27 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"wrote {args.out}")
     return 0
+
+
+def _check_grid(text: str) -> None:
+    """Check a --grid's numbers by the one rule and its count against the limit before the
+    grid is built: 'x=0:1:2000000000' would fill memory while being laid out."""
+    name, _, spec = text.partition("=")
+    parts = spec.split(":")
+    numbers = parts if len(parts) == 3 else spec.split(",")
+    for part in numbers:
+        try:
+            parse_number(part)
+        except ValueError as e:
+            if part.strip():  # blanks and wrong shapes are parse_grid's to explain
+                raise InputError(Problem(f"--grid {text}", f"{part.strip()!r} {e}")) from None
+    if len(parts) == 3:
+        try:
+            count = parse_number(parts[2])
+        except ValueError:
+            return
+        if count.is_integer():
+            check_at_most(int(count), "REE_SOURCING_MAX_GRID_POINTS", f"--grid {text}", "values")
 
 
 def _progress(done: int, total: int) -> None:
@@ -615,6 +736,7 @@ COMMANDS = {
     "stress": cmd_stress,
     "montecarlo": cmd_montecarlo,
     "sweep": cmd_sweep,
+    "import-trade": _Lazy(".trade").run,
 }
 
 
@@ -637,12 +759,19 @@ def _solve(args: argparse.Namespace) -> Solution:
 def _policy(args: argparse.Namespace, dataset: Dataset) -> policy_mod.Policy:
     """Layer preset < policy file < flags, build through from_dict and check it against the
     dataset, naming the flag, file or preset each problem comes from."""
+    if not dataset.demanded_elements:  # loads fine, but a solve would have nothing to do
+        raise InputError(
+            Problem(
+                dataset.origin,
+                "no element has demand_t above 0, so there is nothing to buy: give the demand of at least one element",
+            )
+        )
     layers: list[tuple[str, dict[str, Any]]] = []
     if args.preset:
         layers.append((f"--preset {args.preset}", _expand({"preset": args.preset})))
     if args.policy:
-        policy_mod.load_policy(args.policy)  # reports unreadable YAML and unknown settings
-        raw = yaml.safe_load(Path(args.policy).read_text(encoding="utf-8")) or {}
+        raw = policy_mod.read_policy_file(args.policy)  # size, aliases, duplicate keys
+        policy_mod.from_dict(raw, where=str(args.policy))  # unknown settings, wrong types
         layers.append((str(args.policy), _expand(raw)))
     flags = _flag_layer(args)
     layers.append((CLI, flags))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +32,17 @@ class Problem:
 
 
 def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
+    # reprlib bounds the work: str() of a nested value from a YAML alias bomb would not end
+    if isinstance(value, str):
+        text = repr(value[:200])
+    elif isinstance(value, list | tuple | dict | set | frozenset):
+        text = _SHORT.repr(value)
+    else:
+        text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_SHORT = reprlib.Repr(maxlevel=3, maxlist=8, maxdict=8, maxstring=60, maxother=60)
 
 
 class InputError(Exception):

@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .dataset import Dataset
+from .dataset import Dataset, read_file, read_workbook
+from .dataset import _read_csv as _read_table_csv
 from .errors import InputError, Problem
+from .limits import check_at_most, parse_number
 from .network.measures import measure_column
 from .policy import Policy
-from .schema import KOREA
+from .schema import KOREA, MAX_TONNES
 from .versions import package_versions
 
 if TYPE_CHECKING:  # solution and frontier import PuLP: not needed to validate a dataset
@@ -101,11 +103,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in .xlsx c
 
 def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells cannot run as formulas in Excel or LibreOffice (a leading ' is
-    added) and carry no control characters; numbers stay numbers."""
+    added), carry no control characters and end lines with \\n only; numbers stay numbers.
+    Column names are text too."""
     out = frame.copy()
-    for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].map(_safe_text)
+    out.columns = [_safe_text(c) for c in out.columns]
+    for i in range(out.shape[1]):  # by position: names may repeat
+        col = out.iloc[:, i]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            out.iloc[:, i] = col.map(_safe_text)
     return out
 
 
@@ -113,7 +118,9 @@ def _safe_text(v: Any) -> Any:
     if not isinstance(v, str):
         return v
     v = _CONTROL.sub("", v)
-    return "'" + v if v.startswith(FORMULA_START) else v
+    v = "'" + v if v.startswith(FORMULA_START) else v
+    # a lone carriage return is not quoted by the CSV writer and would split the row
+    return v.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
@@ -461,7 +468,7 @@ def read_flows(path: str | Path, dataset: Dataset) -> pd.DataFrame:
                 f"cannot read flows from a '{suffix}' file: give a .csv, .json or .xlsx file",
             )
         )
-    if not path.is_file():
+    if not path.exists():
         raise InputError(Problem(str(path), "no such file: check the path"))
     if suffix == ".csv":
         text, where, rows = _read_csv(path)
@@ -503,39 +510,29 @@ def read_flows(path: str | Path, dataset: Dataset) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, str, bool]:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(
-            Problem(str(path), "is not UTF-8 text: save it as 'CSV UTF-8' and try again")
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise InputError(Problem(str(path), "is empty: it needs a header row")) from None
-    except (pd.errors.ParserError, ValueError) as e:
-        raise InputError(
-            Problem(str(path), f"is not valid CSV ({str(e).strip()}): check the quoting")
-        ) from None
+    problems: list[Problem] = []
+    frame = _read_table_csv(read_file(path), str(path), problems)  # size, rows, the raw header
+    if problems:
+        raise InputError(problems)
     return frame, str(path), True
 
 
 def _read_xlsx(path: Path) -> tuple[pd.DataFrame, str, bool]:
-    try:
-        sheets = pd.read_excel(
-            path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl"
-        )
-    except Exception as e:  # openpyxl raises many types for a corrupt workbook
-        raise InputError(
-            Problem(str(path), f"is not a readable .xlsx workbook ({type(e).__name__})")
-        ) from None
+    problems: list[Problem] = []
+    sheets = read_workbook(path, None, problems)  # size, used range and rows checked
+    if problems:
+        raise InputError(problems)
+    if not sheets:
+        raise InputError(Problem(str(path), "has no sheets"))
     name = next((n for n in ("flows", "allocation") if n in sheets), next(iter(sheets)))
-    frame = sheets[name]
-    return frame, f"{path}, sheet {name}", True
+    where, frame = sheets[name]
+    return frame, where, True
 
 
 def _read_json(path: Path) -> tuple[pd.DataFrame, str, bool]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        data = json.loads(read_file(path).decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         line = getattr(e, "lineno", None)
         raise InputError(
             Problem(str(path), "is not valid UTF-8 JSON: check brackets and commas", row=line)
@@ -552,6 +549,7 @@ def _read_json(path: Path) -> tuple[pd.DataFrame, str, bool]:
                 'expected a list of {"element", "from_plant", "to_plant", "tonnes"} records, or an object with a "flows" list',
             )
         )
+    check_at_most(len(data), "REE_SOURCING_MAX_ROWS", where, "records", verb="has")
     frame = pd.DataFrame(data)
     text = frame.astype(object).where(frame.notna(), "").map(str)
     return text, where, False
@@ -564,6 +562,11 @@ def _checked_mix(
     spreadsheet (header = 1), otherwise (JSON) a problem names the record instead (1 = first)."""
     problems: list[Problem] = []
     text = text.rename(columns=lambda c: str(c).strip())
+    twice = sorted({c for c in text.columns if c in columns and list(text.columns).count(c) > 1})
+    for c in twice:
+        problems.append(
+            Problem(where, "the column appears twice in the header: keep one", column=c)
+        )
     missing = [c for c in columns if c not in text.columns]
     for c in missing:
         problems.append(
@@ -574,7 +577,7 @@ def _checked_mix(
                 column=c,
             )
         )
-    if missing:
+    if problems:
         raise InputError(problems)
     text = text.loc[:, list(columns)].map(lambda v: str(v).strip())
     blank = (text == "").all(axis=1).to_numpy()
@@ -592,34 +595,18 @@ def _checked_mix(
             tonnes.append(math.nan)
             continue
         try:
-            t = float(r["tonnes"])
-        except ValueError:
-            problems.append(
-                Problem(
-                    here,
-                    "is not a number: write plain tonnes such as 1200 or 35.5",
-                    row=row,
-                    column="tonnes",
-                    value=r["tonnes"],
-                )
-            )
+            t = parse_number(r["tonnes"])
+        except ValueError as e:
+            problems.append(Problem(here, str(e), row=row, column="tonnes", value=r["tonnes"]))
             t = math.nan
         else:
-            if not math.isfinite(t):
+            if not 0 <= t <= MAX_TONNES:
                 problems.append(
                     Problem(
                         here,
-                        "must be a finite number",
-                        row=row,
-                        column="tonnes",
-                        value=r["tonnes"],
-                    )
-                )
-            elif t < 0:
-                problems.append(
-                    Problem(
-                        here,
-                        "is negative: tonnes bought are 0 or more",
+                        "is negative: tonnes bought are 0 or more"
+                        if t < 0
+                        else f"is out of range: tonnes are at most {MAX_TONNES:g} a year",
                         row=row,
                         column="tonnes",
                         value=r["tonnes"],

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .errors import InputError, Problem
-from .schema import STAGES
+from .limits import limit, parse_number
+from .schema import MAX_DAYS, STAGES
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -190,6 +191,8 @@ _NUMBERS = (
     "alpha",
     "stockpile_days",
 )
+# Upper ends where a huge but finite number would overflow in the model (days x demand).
+_MAXIMA = {"stockpile_days": (MAX_DAYS, "days (a hundred years)")}
 _TEXT = ("objective", "weights", "preset", "stage")
 _SHARE_MAPS = ("caps", "bloc_min", "risk_caps")
 _NESTED_MAPS = ("element_caps", "element_bloc_min")
@@ -209,26 +212,38 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
+def _finite(v: Any) -> bool:
+    """A number that is not NaN or infinite (YAML's .nan and .inf are floats)."""
+    try:
+        return _is_number(v) and math.isfinite(v)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
+def _number_map(v: Any) -> bool:
+    return isinstance(v, Mapping) and all(isinstance(k, str) and _finite(x) for k, x in v.items())
+
+
 def _type_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Wrong kinds of value (a word where a number belongs, a number where a list belongs)."""
+    """Wrong kinds of value (a word where a number belongs, a number where a list belongs),
+    numbers that are NaN or infinite, and lists that name something twice."""
     out = []
     for k, v in values.items():
         if v is None:  # unset: the field's default
             continue
         if k in _NUMBERS and not _is_number(v):
             out.append((k, "must be a number"))
+        elif k in _NUMBERS and not _finite(v):
+            out.append((k, "must be a finite number (not .nan or .inf)"))
+        elif k in _MAXIMA and v > _MAXIMA[k][0]:
+            out.append((k, f"must be at most {_MAXIMA[k][0]:,} {_MAXIMA[k][1]}"))
         elif k in _TEXT and not isinstance(v, str):
             out.append((k, "must be a word, e.g. hhi"))
-        elif k in _SHARE_MAPS and not (
-            isinstance(v, Mapping) and all(_is_number(x) for x in v.values())
-        ):
-            out.append((k, "must map names to numbers, e.g. {CHN: 0.5}"))
+        elif k in _SHARE_MAPS and not _number_map(v):
+            out.append((k, "must map names to finite numbers, e.g. {CHN: 0.5}"))
         elif k in _NESTED_MAPS and not (
             isinstance(v, Mapping)
-            and all(
-                isinstance(m, Mapping) and all(_is_number(x) for x in m.values())
-                for m in v.values()
-            )
+            and all(isinstance(e, str) and _number_map(m) for e, m in v.items())
         ):
             out.append((k, "must map elements to {name: number}, e.g. {Dy: {CHN: 0.3}}"))
         elif k in _FLAGS and not isinstance(v, bool):
@@ -239,29 +254,94 @@ def _type_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
             isinstance(v, list | tuple) and all(isinstance(x, str) for x in v)
         ):
             out.append((k, "must be a list of names, e.g. [Nd, Dy]"))
+        elif k in _LISTS and len(set(v)) < len(v):
+            twice = sorted({x for x in v if list(v).count(x) > 1})
+            out.append((k, f"names {', '.join(twice)} twice: name each once"))
     return out
 
 
-def load_policy(path: str | Path) -> Policy:
+class _PolicyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses what a policy never needs and a bomb relies on: more than a few
+    aliases (billion laughs), deep nesting, and a key given twice (the second would win
+    silently). Limits: REE_SOURCING_MAX_YAML_ALIASES and REE_SOURCING_MAX_YAML_DEPTH."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases, self.depth = 0, 0
+        self.max_aliases = limit("REE_SOURCING_MAX_YAML_ALIASES")
+        self.max_depth = limit("REE_SOURCING_MAX_YAML_DEPTH")
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > self.max_aliases:
+                raise _Refused(
+                    f"uses more than {self.max_aliases} aliases (*name): write the settings out, or raise the limit with the environment variable REE_SOURCING_MAX_YAML_ALIASES",
+                    self.peek_event().start_mark,
+                )
+        self.depth += 1
+        try:
+            if self.depth > self.max_depth:
+                raise _Refused(
+                    f"nests more than {self.max_depth} levels deep: a policy needs three at most (raise the limit with the environment variable REE_SOURCING_MAX_YAML_DEPTH)",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[tuple[str, str]] = set()
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if (key.tag, key.value) in seen:
+                    raise _Refused(
+                        f"gives the setting {key.value!r} twice: keep one", key.start_mark
+                    )
+                seen.add((key.tag, key.value))
+        return super().construct_mapping(node, deep=deep)
+
+
+class _Refused(yaml.YAMLError):
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(message)
+        self.message, self.problem_mark = message, mark
+
+
+def read_policy_file(path: str | Path) -> dict[str, Any]:
+    """The settings of a YAML policy file as plain data, read with _PolicyLoader from a regular
+    file of at most REE_SOURCING_MAX_YAML_BYTES."""
+    from .dataset import read_file
+
     path = Path(path)
+    data = read_file(path, str(path), "REE_SOURCING_MAX_YAML_BYTES")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(
-            Problem(str(path), f"cannot be read ({e.__class__.__name__}): give a UTF-8 YAML file")
-        ) from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(Problem(str(path), "is not UTF-8 text: save it as UTF-8")) from None
+    try:
+        settings = yaml.load(text, Loader=_PolicyLoader) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise InputError(
             Problem(
                 str(path),
-                "is not valid YAML: check indentation and colons",
+                e.message
+                if isinstance(e, _Refused)
+                else "is not valid YAML: check indentation and colons",
                 row=mark.line + 1 if mark else None,
             )
         ) from None
-    if not isinstance(data, dict):
+    except RecursionError:
+        raise InputError(Problem(str(path), "nests too deeply to be a policy")) from None
+    if not isinstance(settings, dict):
         raise InputError(Problem(str(path), "must be a mapping of settings, e.g. 'objective: hhi'"))
-    return from_dict(data, where=str(path))
+    return settings
+
+
+def load_policy(path: str | Path) -> Policy:
+    """A policy from a YAML file (see read_policy_file for what is refused)."""
+    return from_dict(read_policy_file(path), where=str(path))
 
 
 def parse_assignment(text: str, flag: str) -> tuple[str | None, str, float]:
@@ -270,8 +350,10 @@ def parse_assignment(text: str, flag: str) -> tuple[str | None, str, float]:
     target, sep, number = text.partition("=")
     parts = [x.strip() for x in target.split(":")]
     try:
-        value = float(number)
-    except ValueError:
+        value = parse_number(number)
+    except ValueError as e:
+        if sep and number.strip():  # a number that breaks the one rule: say which way
+            raise InputError(Problem(f"{flag} {text}", f"the share {e}", value=number)) from None
         value = math.nan
     element = None
     if len(parts) == 3 or (len(parts) == 2 and parts[0] not in STAGES):

@@ -50,6 +50,11 @@ FORMS = ("oxide", "metal", "magnet")  # what Korea takes delivery of
 FORM_STAGE = {"oxide": "separation", "metal": "metal", "magnet": "magnet"}
 PLANT_STATUSES = ("operating", "construction", "planned")
 KOREA = "korea"  # the sink of every delivery in flow tables
+# Largest values a dataset may hold: far above any real figure (the world mines about 0.4
+# million t REO a year), and small enough that costs (t x USD/kg x 1000) stay finite.
+MAX_TONNES = 1e9  # t REO a year
+MAX_USD_KG = 1e7
+MAX_DAYS = 36_500  # a hundred years
 
 _SOURCE = Column(
     "source", "text", "Where the figure comes from (a citation, or how it was estimated)."
@@ -74,8 +79,15 @@ TABLES: dict[str, Table] = {
                     "number",
                     "Annual demand, t REO, all forms together (the demand table splits it by form).",
                     low=0,
+                    high=MAX_TONNES,
                 ),
-                Column("price_usd_kg", "number", "Reference price, USD/kg oxide.", low=0),
+                Column(
+                    "price_usd_kg",
+                    "number",
+                    "Reference price, USD/kg oxide.",
+                    low=0,
+                    high=MAX_USD_KG,
+                ),
                 _SOURCE,
                 _STATUS,
             ),
@@ -96,7 +108,13 @@ TABLES: dict[str, Table] = {
                 Column(
                     "wgi_risk", "number", "Governance risk 0-10, higher is riskier.", low=0, high=10
                 ),
-                Column("lead_time_days", "number", "Typical days from order to Korea.", low=0),
+                Column(
+                    "lead_time_days",
+                    "number",
+                    "Typical days from order to Korea.",
+                    low=0,
+                    high=MAX_DAYS,
+                ),
                 Column(
                     "blocs",
                     "text",
@@ -159,12 +177,14 @@ TABLES: dict[str, Table] = {
                     "number",
                     "t REO equivalent a year the plant can put through for Korea's supply.",
                     low=0,
+                    high=MAX_TONNES,
                 ),
                 Column(
                     "cost_usd_kg",
                     "number",
                     "Cost the plant adds, USD/kg REO: processing plus freight and tariff onward.",
                     low=0,
+                    high=MAX_USD_KG,
                 ),
                 _SOURCE,
                 _STATUS,
@@ -176,6 +196,7 @@ TABLES: dict[str, Table] = {
                     "The plant's whole output of the element, t REO a year (capacity_t is Korea's part).",
                     required=False,
                     low=0,
+                    high=MAX_TONNES,
                 ),
             ),
         ),
@@ -224,7 +245,7 @@ TABLES: dict[str, Table] = {
             columns=(
                 Column("element", "text", "An element symbol from elements."),
                 Column("form", "choice", "oxide, metal or magnet.", choices=FORMS),
-                Column("demand_t", "number", "t REO equivalent a year.", low=0),
+                Column("demand_t", "number", "t REO equivalent a year.", low=0, high=MAX_TONNES),
                 _SOURCE,
                 _STATUS,
             ),
@@ -238,7 +259,7 @@ TABLES: dict[str, Table] = {
                 Column("element", "text", "An element symbol from elements."),
                 Column("from", "text", "A plant id from plants."),
                 Column("to", "text", "A plant id, or korea for a delivery to Korea."),
-                Column("tonnes", "number", "t REO equivalent a year.", low=0),
+                Column("tonnes", "number", "t REO equivalent a year.", low=0, high=MAX_TONNES),
                 _SOURCE,
                 _STATUS,
             ),
@@ -251,8 +272,16 @@ TABLES: dict[str, Table] = {
             columns=(
                 Column("supplier", "text", "A supplier code from suppliers."),
                 Column("element", "text", "An element symbol from elements."),
-                Column("capacity_t", "number", "Tonnes REO a year available to Korea.", low=0),
-                Column("cost_usd_kg", "number", "Landed cost in Korea, USD/kg.", low=0),
+                Column(
+                    "capacity_t",
+                    "number",
+                    "Tonnes REO a year available to Korea.",
+                    low=0,
+                    high=MAX_TONNES,
+                ),
+                Column(
+                    "cost_usd_kg", "number", "Landed cost in Korea, USD/kg.", low=0, high=MAX_USD_KG
+                ),
                 _SOURCE,
                 _STATUS,
             ),
@@ -299,7 +328,12 @@ TABLES: dict[str, Table] = {
             ),
             optional_columns=(
                 Column(
-                    "duration_days", "number", "How long it lasts, days.", required=False, low=0
+                    "duration_days",
+                    "number",
+                    "How long it lasts, days.",
+                    required=False,
+                    low=0,
+                    high=MAX_DAYS,
                 ),
                 Column(
                     "stage",
