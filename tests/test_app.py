@@ -17,6 +17,8 @@ from test_maps import chain_dataset
 
 from optimizer import Policy, cli, export, geo, heatmaps, load_dataset, maps, optimize
 from optimizer.dataset import BUNDLED_DATA
+from optimizer.reports import messages
+from optimizer.reports.briefing import plain
 from optimizer.scenarios import monte_carlo, scenario_set, stress_test
 from optimizer.session import sweep
 from optimizer.ui import chain, disruptions, overview, partner_map, sensitivity, sidebar, state
@@ -32,6 +34,7 @@ TABS = [
     "Scenarios",
     "Sensitivity",
     "Constraints",
+    "Runs",
     "Export",
 ]
 
@@ -49,8 +52,27 @@ def app() -> AppTest:
     return at
 
 
+def en(key: str, **values) -> str:
+    """A catalogue message in English (what the app shows by default)."""
+    return messages.text(key, "en", **values)
+
+
 def china_label(solution) -> str:
-    return overview.CHINA_WORST.format(stage=solution.worst_stage()[0])
+    stage = solution.worst_stage()[0]
+    return en("card.china_worst", stage=en(f"stage.{stage}").lower())
+
+
+def apply(at: AppTest) -> AppTest:
+    """Press the sidebar's Apply: the policy controls sit in a form."""
+    at.sidebar.button(key=sidebar.APPLY).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def set_control(at: AppTest, kind: str, key: str, value) -> AppTest:
+    """Set a sidebar policy control and apply it, as a user does."""
+    getattr(at.sidebar, kind)(key=key).set_value(value)
+    return apply(at)
 
 
 def china(solution) -> str:
@@ -93,7 +115,7 @@ def test_app_loads(app, dataset):
     assert metric(app, china_label(expected)) == china(expected)
     assert metric(app, "Cost of the optimized mix") == fmt.usd(expected.total_cost_usd)
     assert metric(app, "Portfolio HHI (0-1)") == fmt.index(expected.portfolio["hhi"])
-    footer = " ".join(c.value for c in app.sidebar.caption)
+    footer = plain(" ".join(c.value for c in app.sidebar.caption))  # text from data is escaped
     assert dataset.as_of in footer and dataset.fingerprint[:12] in footer
     assert sidebar.plant_counts(dataset) in footer
     assert f"{len(dataset.plants)} plants: " in footer
@@ -109,8 +131,7 @@ def test_every_tab_renders(app):
 
 def test_lower_china_cap_lowers_the_china_share_at_every_stage(app, dataset):
     before = optimize(dataset, Policy())
-    app.sidebar.slider(key=sidebar.CHINA_CAP).set_value(50).run()
-    assert not app.exception
+    set_control(app, "slider", sidebar.CHINA_CAP, 50)
     policy = Policy(caps={"CHN": 0.5})
     assert app.session_state["policy"] == policy
     after = optimize(dataset, policy)
@@ -124,8 +145,7 @@ def test_lower_china_cap_lowers_the_china_share_at_every_stage(app, dataset):
 
 
 def test_objective_changes_results_as_the_library_says(app, dataset):
-    app.sidebar.selectbox(key=sidebar.OBJECTIVE).set_value("max-share").run()
-    assert not app.exception
+    set_control(app, "selectbox", sidebar.OBJECTIVE, "max-share")
     expected = optimize(dataset, Policy(objective="max-share"))
     assert app.session_state["policy"] == Policy(objective="max-share")
     assert metric(app, "Cost of the optimized mix") == fmt.usd(expected.total_cost_usd)
@@ -143,7 +163,7 @@ def test_preset_changes_results_as_the_library_says(app, dataset, preset):
     assert metric(app, china_label(expected)) == china(expected)
     assert metric(app, "FORGE share") == fmt.pct(expected.portfolio["forge_share"])
     if expected.status == "shortfall":
-        warned = " ".join(w.value for w in app.warning)
+        warned = plain(" ".join(w.value for w in app.warning))
         assert expected.shortfalls["explanation"].iloc[0] in warned
 
 
@@ -172,24 +192,20 @@ def test_cap_tables_reach_the_policy(app, dataset):
 
 
 def test_stage_rule_and_year_reach_the_policy(app, dataset):
-    app.sidebar.selectbox(key=sidebar.STAGE_RULE).set_value("sum").run()
-    app.sidebar.number_input(key=sidebar.YEAR).set_value(2028).run()
-    assert not app.exception
+    set_control(app, "selectbox", sidebar.STAGE_RULE, "sum")
+    set_control(app, "number_input", sidebar.YEAR, 2028)
     policy = Policy(stage="sum", year=2028)
     assert app.session_state["policy"] == policy
     expected = optimize(dataset, policy)
     assert metric(app, "Cost of the optimized mix") == fmt.usd(expected.total_cost_usd)
     assert "risk summed over the stages" in overview.policy_in_words(policy)
     assert "plants producing by 2028" in overview.policy_in_words(policy)
-    assert (
-        sidebar.STAGE_RULE_LABELS["magnet"] in app.sidebar.selectbox(key=sidebar.STAGE_RULE).options
-    )
+    assert en("rule.magnet") in app.sidebar.selectbox(key=sidebar.STAGE_RULE).options
 
 
 def test_impossible_policy_is_explained_and_last_results_kept(app):
     shown = shown_china(app)
-    app.sidebar.multiselect(key=sidebar.ELEMENTS).set_value([]).run()
-    assert not app.exception
+    set_control(app, "multiselect", sidebar.ELEMENTS, [])
     errors = " ".join(e.value for e in app.error)
     assert "none of the chosen elements has demand" in errors
     assert shown_china(app) == shown
@@ -221,7 +237,7 @@ def test_bad_zip_upload_lists_problems_and_keeps_results(app, dataset):
     app.sidebar.file_uploader[0].set_value(("broken.zip", csv_zip(tables), "application/zip"))
     app.run()
     assert not app.exception
-    assert any("broken.zip was not loaded" in e.value for e in app.error)
+    assert any("broken.zip was not loaded" in plain(e.value) for e in app.error)
     table = app.main.dataframe[0].value
     row = table.iloc[0]
     assert row["file"] == "broken.zip: elements.csv"
@@ -263,7 +279,7 @@ def test_good_upload_is_used_then_a_bad_one_keeps_it(app, tmp_path):
     app.sidebar.file_uploader[0].set_value(("worse.zip", csv_zip(tables), "application/zip"))
     app.run()
     assert not app.exception
-    assert any("worse.zip was not loaded" in e.value for e in app.error)
+    assert any("worse.zip was not loaded" in plain(e.value) for e in app.error)
     problems = app.main.dataframe[0].value
     assert (problems["column"] == "tonnes").any()
     assert app.session_state[state.DATASET].fingerprint == mine.fingerprint
@@ -412,7 +428,7 @@ def assert_grid_is_stress_test(heatmap: dict, table: pd.DataFrame, column: str, 
     ("measure", "days"), [("short_share", 55), ("value_at_risk_usd", 55), ("uncovered_t", 0)]
 )
 def test_scenarios_heatmap_is_the_library_stress_test(app, dataset, measure, days):
-    app.sidebar.slider(key=sidebar.STOCKPILE).set_value(days)
+    set_control(app, "slider", sidebar.STOCKPILE, days)
     app.session_state[disruptions.MEASURE] = measure
     open_tab(app, "Scenarios")
     assert app.session_state["policy"].stockpile_days == days
@@ -451,7 +467,7 @@ def test_choosing_a_scenario_shows_it_and_marks_the_map(app, dataset):
     app.selectbox(key=disruptions.PICK).set_value(name).run()
     assert not app.exception, app.exception
     rows = dataset.scenarios[dataset.scenarios["scenario"] == name]
-    text = " ".join(m.value for m in app.markdown)
+    text = plain(" ".join(m.value for m in app.markdown))
     assert rows["description"].iloc[0] in text
     assert f"{rows['probability'].iloc[0]:.0%}" in text
     assert f"{rows['duration_days'].iloc[0]:g} days" in text
@@ -483,7 +499,7 @@ def test_choosing_a_scenario_shows_it_and_marks_the_map(app, dataset):
     choropleth = spec["data"][0]
     colors = dict(zip(choropleth["locations"], choropleth["marker"]["line"]["color"], strict=True))
     assert {c for c, color in colors.items() if color != "#FFFFFF"} == with_shape
-    assert any(name in m.value and "Myanmar" in m.value for m in app.markdown)
+    assert any(name in plain(c.value) and "Myanmar" in plain(c.value) for c in app.caption)
 
     # clearing it removes the marks
     app.button(key="clear_pick_map").click().run()
@@ -538,7 +554,7 @@ def test_sensitivity_line_is_the_library_sweep(app, dataset):
 
 
 def test_sensitivity_heatmap_is_the_library_sweep(app, dataset):
-    app.sidebar.selectbox(key=sidebar.OBJECTIVE).set_value("cost").run()
+    set_control(app, "selectbox", sidebar.OBJECTIVE, "cost")
     open_tab(app, "Sensitivity")
     options = app.selectbox(key=sensitivity.PARAM_X).options
     assert "Budget premium over least cost" not in options  # least cost has no budget
@@ -566,20 +582,20 @@ def test_sensitivity_heatmap_is_the_library_sweep(app, dataset):
 
 def test_cvar_level_shows_only_for_cvar_and_keeps_its_value(app):
     assert not [s for s in app.sidebar.slider if s.key == sidebar.ALPHA]
-    app.sidebar.selectbox(key=sidebar.OBJECTIVE).set_value("cvar").run()
-    app.sidebar.slider(key=sidebar.ALPHA).set_value(0.95).run()
+    set_control(app, "selectbox", sidebar.OBJECTIVE, "cvar")
+    set_control(app, "slider", sidebar.ALPHA, 0.95)
     assert app.session_state["policy"].alpha == 0.95
-    app.sidebar.selectbox(key=sidebar.OBJECTIVE).set_value("hhi").run()
+    set_control(app, "selectbox", sidebar.OBJECTIVE, "hhi")
     assert not [s for s in app.sidebar.slider if s.key == sidebar.ALPHA]
-    app.sidebar.selectbox(key=sidebar.OBJECTIVE).set_value("cvar").run()
+    set_control(app, "selectbox", sidebar.OBJECTIVE, "cvar")
     assert app.sidebar.slider(key=sidebar.ALPHA).value == 0.95
     assert app.session_state["policy"] == Policy(objective="cvar", alpha=0.95)
 
 
 def test_robust_objectives_are_offered(app):
     options = app.sidebar.selectbox(key=sidebar.OBJECTIVE).options
-    assert sidebar.OBJECTIVE_LABELS["cvar"] in options
-    assert sidebar.OBJECTIVE_LABELS["worst-case"] in options
+    assert en("objective.cvar") in options
+    assert en("objective.worst-case") in options
 
 
 def test_china_cap_above_the_country_cap_leaves_china_to_the_country_cap(dataset):
@@ -654,7 +670,7 @@ def test_headline_names_the_worst_stage_and_switches_by_stage(chain_app, chain_d
 def test_sankey_draws_today_and_optimized(chain_app, chain_data):
     open_tab(chain_app, "Supply chain")
     expected = optimize(chain_data, Policy())
-    for view, title in chain.MIX_TITLE.items():
+    for view, title in {"baseline": "Today", "optimized": "Optimized"}.items():
         spec = chart_spec(chain_app, f"chain_{view}")
         sankey = trace(spec, title)
         assert sankey["type"] == "sankey"
@@ -685,7 +701,8 @@ def test_stage_selector_changes_the_map(chain_app, chain_data):
 
     def china_tonnes() -> float:
         choropleth = chart_spec(chain_app, "partner_map")["data"][0]
-        z = dict(zip(choropleth["locations"], plotly_array(choropleth["z"]), strict=True))
+        # z holds the colour (log scale); customdata the values in the legend's units
+        z = dict(zip(choropleth["locations"], plotly_array(choropleth["customdata"]), strict=True))
         return z["CHN"]
 
     worst = maps.map_values(expected).set_index("supplier")
@@ -704,15 +721,16 @@ def test_stage_selector_changes_the_map(chain_app, chain_data):
 
 def test_changes_are_not_coloured_as_good_while_demand_goes_unmet(app):
     """Finding 7 of the honest-answers check: with 88% of demand unmet the cards were green."""
-    app.sidebar.slider(key=sidebar.CHINA_CAP).set_value(0).run()
-    assert not app.exception
+    set_control(app, "slider", sidebar.CHINA_CAP, 0)
     assert app.session_state["policy"].caps == {"CHN": 0.0}
     risk = [m for m in app.metric if m.label.startswith(("Portfolio HHI", "China share", "FORGE"))]
     gray = 2  # streamlit's metric colours: 0 red, 1 green, 2 gray (delta_color "off")
     assert len(risk) == 3 and all(m.proto.color == gray for m in risk), [
         (m.label, m.proto.color) for m in risk
     ]
-    assert any("not coloured" in w.value for w in app.warning)
+    assert any(en("overview.shortfall") in w.value for w in app.warning)
+    cost = next(m for m in app.metric if m.label == en("card.cost"))
+    assert cost.proto.color == gray  # a cheaper mix that buys less is not good news either
 
 
 def test_a_constraint_with_a_price_is_never_called_free(dataset):
@@ -721,3 +739,480 @@ def test_a_constraint_with_a_price_is_never_called_free(dataset):
     sp = sol.shadow_prices
     priced = sp["least_cost_usd_per_point"].abs().fillna(0) > 1.0
     assert sp.loc[priced, "binding"].all()
+
+
+# --- language, money and the catalogue -------------------------------------------------------
+
+from optimizer.ui import allocation, i18n, runs, urlstate  # noqa: E402
+
+TAB_IDS = ["overview", "chain", "allocation", "map", "frontier", "scenarios", "sensitivity",
+           "constraints", "runs", "export"]  # fmt: skip
+
+
+def rendered_text(at: AppTest) -> list[str]:
+    """Every string of every element on the page (labels, help, options, Markdown, captions,
+    metric values, column configs, chart specs), main area and sidebar."""
+    out: list[str] = []
+
+    def collect(msg) -> None:
+        for field, value in msg.ListFields():
+            for v in list(value) if field.is_repeated else [value]:
+                if isinstance(v, str):
+                    out.append(v)
+                elif hasattr(v, "ListFields"):
+                    collect(v)
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            collect(proto)
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for child in children.values():
+                walk(child)
+
+    walk(at._tree)
+    return out
+
+
+def english_left(texts: list[str], data_words: set[str]) -> list[str]:
+    """Catalogue messages whose English text is on the page although Korean was asked for.
+    Long messages (or the literal parts of templates) are searched anywhere; short ones must
+    not be a whole label, option or value. Messages spelt alike in both languages are terms
+    (HHI, FORGE) and do not count; nor do words that are data in this dataset."""
+    joined = "\n".join(plain(x) for x in texts)
+    whole = {plain(x).strip() for x in texts}
+    found = []
+    for key, entry in messages.CATALOGUE.items():
+        english, korean = entry["en"], entry["ko"]
+        if english == korean or english in data_words:
+            continue
+        fragments = [
+            lit.strip()
+            for lit, _, _, _ in __import__("string").Formatter().parse(plain(english))
+            if lit.strip()
+        ]
+        for fragment in fragments:
+            if (
+                len(fragment) >= 14
+                and fragment in joined
+                or len(fragment) < 14
+                and len(fragments) == 1
+                and fragment in whole
+            ):
+                found.append(f"{key}: {fragment!r}")
+    return found
+
+
+@pytest.fixture
+def korean_app():
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "ko"
+    at.run()
+    assert not at.exception, at.exception
+    yield at
+    i18n._last["lang"] = "en"  # the language outside a run, for the other tests
+
+
+def test_korean_leaves_no_english_from_the_catalogue(korean_app, dataset):
+    at = korean_app
+    assert at.session_state[i18n.LANG] == "ko"
+    assert at.title[0].value == messages.text("app.title", "ko")
+    data_words = {str(v) for v in dataset.suppliers["name"]} | {
+        str(v) for v in dataset.elements["name"]
+    }
+    left: list[str] = []
+    for tab in TAB_IDS:
+        at.session_state["view"] = messages.text(f"tab.{tab}", "ko")
+        at.run()
+        assert not at.exception, (tab, at.exception)
+        texts = rendered_text(at)
+        assert any("\uac00" <= ch <= "\ud7a3" for x in texts for ch in x), tab  # Hangul shown
+        left += [f"{tab}: {x}" for x in english_left(texts, data_words)]
+    assert not left, left
+    # and English again: the same check the other way finds the English (the test can fail)
+    at.sidebar.selectbox(key=i18n.LANG).set_value("en").run()
+    assert at.title[0].value == "Rare-earth sourcing for Korea"
+    assert english_left(rendered_text(at), data_words)
+
+
+def test_language_from_the_url_and_the_tab_survives_a_switch(korean_app):
+    at = korean_app
+    at.session_state["view"] = messages.text("tab.map", "ko")
+    at.run()
+    assert at.session_state["tab_id"] == "map"
+    at.sidebar.selectbox(key=i18n.LANG).set_value("en").run()
+    assert not at.exception
+    assert at.session_state["view"] == "Partner map"  # the same tab, now in English
+    assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
+
+
+def test_money_in_won_with_the_rate_shown(app, dataset):
+    app.sidebar.selectbox(key=i18n.CURRENCY).set_value("KRW").run()
+    assert not app.exception
+    rate = messages.DEFAULT_KRW_PER_USD
+    expected = optimize(dataset, Policy())
+    won = expected.total_cost_usd * rate / 1e8
+    assert metric(app, "Cost of the optimized mix") == f"{won:,.1f}억원"
+    captions = " ".join(c.value for c in app.sidebar.caption)
+    assert f"{rate:,.1f}" in captions and "Bank of Korea" in captions and "default" in captions
+    app.sidebar.number_input(key=i18n.RATE).set_value(1500.0).run()
+    won = expected.total_cost_usd * 1500 / 1e8
+    assert metric(app, "Cost of the optimized mix") == f"{won:,.1f}억원"
+    assert app.session_state["policy"] == Policy()  # money is shown, never solved
+
+
+# --- budget in the user's terms ---------------------------------------------------------------
+
+
+def test_budget_over_todays_cost_and_absolute(app, dataset):
+    today = optimize(dataset, Policy()).baseline_portfolio["cost_usd"]
+    app.sidebar.radio(key=sidebar.BUDGET_MODE).set_value("today")
+    set_control(app, "slider", sidebar.PREMIUM, 10)
+    policy = app.session_state["policy"]
+    assert policy.budget_usd == pytest.approx(today * 1.10)
+    line = plain(" ".join(c.value for c in app.caption))
+    assert "today's cost + 10%" in line and fmt.usd(today * 1.1) in line
+    expected = optimize(dataset, policy)
+    assert metric(app, "Budget limit") == fmt.usd(expected.budget_usd)
+    assert expected.total_cost_usd <= today * 1.10 + 1.0
+
+    app.sidebar.radio(key=sidebar.BUDGET_MODE).set_value("absolute")
+    set_control(app, "number_input", sidebar.BUDGET_ABS, 460.0)
+    assert app.session_state["policy"].budget_usd == pytest.approx(460e6)
+    assert "an absolute budget of USD 460.0 M/yr" in plain(" ".join(c.value for c in app.caption))
+    assert metric(app, "Budget limit") == fmt.usd(460e6)
+
+
+def test_today_cost_is_the_solutions_baseline(dataset):
+    values = {**sidebar.defaults(dataset), sidebar.ELEMENTS: ["Nd", "Dy"]}
+    scope = sidebar.scope_of(values, dataset)
+    solution = optimize(dataset, Policy(elements=("Nd", "Dy")))
+    assert sidebar.today_cost_usd(dataset, scope) == pytest.approx(
+        solution.baseline_portfolio["cost_usd"]
+    )
+
+
+# --- state that stays ------------------------------------------------------------------------
+
+
+def test_every_control_keeps_its_value_across_tabs(app):
+    set_control(app, "slider", sidebar.CHINA_CAP, 55)
+    open_tab(app, "Allocation")
+    app.segmented_control(key=allocation.UNIT).set_value("tonnes").run()
+    app.multiselect(key=allocation.FILTER).set_value(["Nd", "Dy"]).run()
+    open_tab(app, "Partner map")
+    app.segmented_control(key=partner_map.VIEW).set_value("difference").run()
+    app.segmented_control(key=partner_map.REGION).set_value("world").run()
+    app.segmented_control(key=partner_map.SCALE).set_value("linear").run()
+    app.toggle(key=partner_map.FLOWS).set_value(False).run()
+    app.selectbox(key=partner_map.ELEMENT).set_value("Dy").run()
+    open_tab(app, "Supply chain")
+    app.selectbox(key=chain.ELEMENT).set_value("Nd").run()
+    open_tab(app, "Scenarios")
+    app.segmented_control(key=disruptions.MEASURE).set_value("short_t").run()
+    for tab in ("Overview", "Constraints", "Export", "Overview"):
+        open_tab(app, tab)
+    open_tab(app, "Allocation")
+    assert app.segmented_control(key=allocation.UNIT).value == "tonnes"
+    assert app.multiselect(key=allocation.FILTER).value == ["Nd", "Dy"]
+    open_tab(app, "Partner map")
+    assert app.segmented_control(key=partner_map.VIEW).value == "difference"
+    assert app.segmented_control(key=partner_map.REGION).value == "world"
+    assert app.segmented_control(key=partner_map.SCALE).value == "linear"
+    assert app.toggle(key=partner_map.FLOWS).value is False
+    assert app.selectbox(key=partner_map.ELEMENT).value == "Dy"
+    open_tab(app, "Supply chain")
+    assert app.selectbox(key=chain.ELEMENT).value == "Nd"
+    open_tab(app, "Scenarios")
+    assert app.segmented_control(key=disruptions.MEASURE).value == "short_t"
+    assert app.sidebar.slider(key=sidebar.CHINA_CAP).value == 55
+    assert app.session_state["policy"].caps == {"CHN": 0.55}
+
+
+def test_a_slider_applies_only_when_applied(app):
+    before = app.session_state["policy"]
+    app.sidebar.slider(key=sidebar.CHINA_CAP).set_value(40).run()
+    assert app.session_state["policy"] == before  # moved, not applied: nothing solved
+    set_control(app, "slider", sidebar.CHINA_CAP, 40)
+    assert app.session_state["policy"].caps == {"CHN": 0.4}
+
+
+def test_the_url_holds_the_settings_and_a_link_reopens_them(app, dataset):
+    app.sidebar.radio(key=sidebar.BUDGET_MODE).set_value("today")
+    app.sidebar.slider(key=sidebar.COUNTRY_CAP).set_value(50)
+    app.session_state[sidebar.CAPS] = pd.DataFrame(
+        {"supplier": ["VNM"], "stage": ["separation"], "cap_pct": [30.0]}
+    )
+    set_control(app, "slider", sidebar.CHINA_CAP, 45)
+    open_tab(app, "Frontier")
+    query = {k: app.query_params[k] for k in app.query_params}
+    flat = {k: v[0] if isinstance(v, list) else v for k, v in query.items()}
+    assert flat["china"] == "45" and flat["country"] == "50" and flat["bmode"] == "today"
+    assert flat["caps"] == "separation:VNM:30" and flat["tab"] == "frontier"
+    policy = app.session_state["policy"]
+
+    again = AppTest.from_file(APP, default_timeout=60)
+    for k, v in flat.items():
+        again.query_params[k] = v
+    again.run()
+    assert not again.exception, again.exception
+    assert again.session_state["policy"] == policy
+    assert again.session_state["tab_id"] == "frontier"
+    assert urlstate.values_from({"china": "nonsense", "el": "Xx"}, dataset) == {}
+
+
+# --- named runs --------------------------------------------------------------------------------
+
+
+def test_a_saved_run_downloads_and_loads_back_to_the_same_policy(app, dataset, tmp_path):
+    from optimizer.policy import load_policy
+
+    app.sidebar.selectbox(key=sidebar.PRESET).set_value("korea-2030").run()
+    app.sidebar.radio(key=sidebar.BUDGET_MODE).set_value("absolute")
+    set_control(app, "number_input", sidebar.BUDGET_ABS, 470.0)
+    korea = app.session_state["policy"]
+    open_tab(app, "Runs")
+    app.text_input(key=runs.NAME).set_value("Korea 2030 absolute").run()
+    app.button(key="save_run").click().run()
+    assert not app.exception
+    saved = app.session_state[runs.RUNS]
+    assert saved["Korea 2030 absolute"]["policy"] == korea
+    # the download is the CLI's policy YAML and loads back to the same policy
+    path = tmp_path / "run.yaml"
+    path.write_text(export.policy_yaml(korea), encoding="utf-8")
+    assert load_policy(path) == korea
+    assert korea.budget_usd == pytest.approx(470e6)
+
+    app.sidebar.selectbox(key=sidebar.PRESET).set_value("eu-crma").run()
+    apply(app)
+    eu = app.session_state["policy"]
+    assert eu != korea
+    app.text_input(key=runs.NAME).set_value("EU CRMA").run()
+    app.button(key="save_run").click().run()
+    # load the first back: the controls, the policy and the result are the saved run's
+    app.button(key="load_run_0").click().run()
+    assert not app.exception
+    assert app.session_state["policy"] == korea
+    expected = optimize(dataset, korea)
+    open_tab(app, "Overview")
+    assert metric(app, "Cost of the optimized mix") == fmt.usd(expected.total_cost_usd)
+
+    # two runs side by side: headline figures and China by stage are the library's
+    open_tab(app, "Runs")
+    app.multiselect(key=runs.COMPARE).set_value(["Korea 2030 absolute", "EU CRMA"]).run()
+    assert not app.exception
+    head = next(d.value for d in app.main.dataframe if "Korea 2030 absolute" in d.value.columns)
+    assert head["EU CRMA"].iloc[0] == fmt.usd(optimize(dataset, eu).total_cost_usd)
+    assert head["Korea 2030 absolute"].iloc[0] == fmt.usd(expected.total_cost_usd)
+    stages_table = next(d.value for d in app.main.dataframe if "Today" in d.value.columns)
+    first = expected.stage_portfolio()["china_share"] * 100
+    assert stages_table["Korea 2030 absolute"].tolist() == pytest.approx(first.round(1).tolist())
+    alloc = next(d.value for d in app.main.dataframe if "EU CRMA (t)" in d.value.columns)
+    assert any(c.startswith("EU CRMA - Korea 2030 absolute") for c in alloc.columns)
+
+
+def test_a_policy_file_uploads_as_a_run(app):
+    open_tab(app, "Runs")
+    text = export.policy_yaml(Policy.from_preset("forge-first"))
+    app.file_uploader(key=runs.UPLOAD).set_value(
+        ("forge.yaml", text.encode(), "application/x-yaml")
+    )
+    app.run()
+    assert not app.exception
+    assert app.session_state[runs.RUNS]["forge"]["policy"] == Policy.from_preset("forge-first")
+    app.file_uploader(key=runs.UPLOAD).set_value(("bad.yaml", b"objective: [1, 2", "x"))
+    app.run()
+    assert not app.exception
+    assert any("bad.yaml" in plain(e.value) for e in app.error)
+
+
+# --- honest messages ---------------------------------------------------------------------------
+
+
+def test_constraints_never_call_a_priced_constraint_free(app, dataset):
+    set_control(app, "slider", sidebar.CHINA_CAP, 90)
+    open_tab(app, "Constraints")
+    sol = optimize(dataset, Policy(caps={"CHN": 0.9}))
+    text = plain(" ".join(x.value for x in [*app.markdown, *app.caption, *app.info, *app.success]))
+    assert "changes nothing" not in text
+    priced = sol.shadow_prices[sol.shadow_prices["least_cost_usd_per_point"].abs().fillna(0) > 1.0]
+    assert len(priced)
+    for explanation in priced["explanation"]:
+        assert explanation in text
+    active, free, _ = constraints_split(sol)
+    assert set(priced.index) <= set(active.index) and not set(priced.index) & set(free.index)
+
+
+def constraints_split(sol):
+    from optimizer.ui import constraints
+
+    return constraints.split(sol.shadow_prices)
+
+
+def test_worse_than_today_and_caps_not_met_are_said_with_numbers(app, dataset):
+    from optimizer.solution import worse_than_today
+
+    set_control(app, "slider", sidebar.CHINA_CAP, 0)
+    sol = optimize(dataset, Policy(caps={"CHN": 0.0}))
+    worse = worse_than_today(sol)
+    assert worse
+    warned = plain(" ".join(w.value for w in app.warning))
+    for w in worse:
+        assert en(f"worse.{w['measure']}") in warned
+    app.sidebar.selectbox(key=sidebar.OBJECTIVE).set_value("cost")
+    set_control(app, "slider", sidebar.HHI_CAP, 0.05)
+    sol = optimize(dataset, Policy(objective="cost", risk_caps={"hhi": 0.05}, caps={"CHN": 0.0}))
+    if len(sol.caps_not_met):
+        warned = plain(" ".join(w.value for w in app.warning))
+        assert en("overview.caps_not_met").strip("*:") in warned
+        assert sol.caps_not_met["explanation"].iloc[0] in warned
+
+
+# --- maps people can read ------------------------------------------------------------------------
+
+
+def test_map_is_log_scaled_east_asia_labelled_and_hover_is_never_blocked(app, dataset):
+    open_tab(app, "Partner map")
+    spec = chart_spec(app, "partner_map")
+    choropleth = spec["data"][0]
+    assert "log scale" in choropleth["colorbar"]["title"]["text"]
+    z = plotly_array(choropleth["z"])
+    real = plotly_array(choropleth["customdata"])
+    china = choropleth["locations"].index("CHN")
+    small = min((r, i) for i, r in enumerate(real) if r > 0)[1]  # the smallest partner
+    assert real[china] > 50 * real[small] > 0  # China dwarfs it in tonnes …
+    assert z[small] > 0.1 * z[china]  # … yet it gets visible colour
+    geo_layout = spec["layout"]["geo"]
+    assert geo_layout["lonaxis"]["range"] == list(charts_module().REGIONS["east_asia"]["lon"])
+    for trace in spec["data"][1:]:
+        assert trace.get("hoverinfo") == "skip", trace.get("name")  # only shapes take hover
+    labels = next(t for t in spec["data"] if t.get("name") == "labels")
+    stage = optimize(dataset, Policy()).worst_stage()[0]
+    values = maps.map_values(optimize(dataset, Policy()), None, stage)
+    playing = values[(values["baseline_t"] > 0) | (values["optimized_t"] > 0)]
+    with_shape = playing[playing["supplier"].isin(geo.load_boundaries()["iso3"])]
+    assert sorted(labels["text"]) == sorted(with_shape["name"])  # the partners in play
+    app.selectbox(key=partner_map.STAGE).set_value("mine").run()
+    mine = next(t for t in chart_spec(app, "partner_map")["data"] if t.get("name") == "labels")
+    assert {"Vietnam", "Laos", "Myanmar"} <= set(mine["text"])
+    config = json.loads(app.get("plotly_chart")[0].proto.config)
+    assert "toImage" not in config["modeBarButtonsToRemove"]
+    assert config["toImageButtonOptions"]["format"] == "png"
+    app.segmented_control(key=partner_map.REGION).set_value("world").run()
+    assert "range" not in chart_spec(app, "partner_map")["layout"]["geo"]["lonaxis"]
+    app.segmented_control(key=partner_map.VIEW).set_value("difference").run()
+    diff = chart_spec(app, "partner_map")["data"][0]
+    from optimizer.ui import charts
+
+    assert [c[1] for c in diff["colorscale"]] == [c[1] for c in charts.DIVERGING]
+    heat_scale = charts.CHANGE_SCALE
+    assert heat_scale == charts.DIVERGING  # the Scenarios change view: the same palette
+
+
+def charts_module():
+    from optimizer.ui import charts
+
+    return charts
+
+
+# --- issue 16: loopback, static files, sessions, hostile text ---------------------------------
+
+
+def test_server_binds_loopback_with_xsrf_and_static_holds_only_the_stub_and_icon():
+    import tomllib
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == "127.0.0.1"
+    assert config["server"]["enableXsrfProtection"] is True
+    assert 1 <= config["server"]["maxUploadSize"] <= 200
+    static = sorted(p.name for p in (Path(APP).parent / "static").iterdir())
+    assert static == ["favicon.png", "world_110m.json"]
+
+
+def test_one_session_never_sees_another_sessions_upload(dataset, tmp_path):
+    tables = bundled_tables()
+    capacity = tables["capacity"]
+    china_nd = (capacity["plant"] == "CHN-SEP") & (capacity["element"] == "Nd")
+    capacity.loc[china_nd, "cost_usd_kg"] = "95"  # a company's own price
+    data = csv_zip(tables)
+    a = AppTest.from_file(APP, default_timeout=60)
+    a.run()
+    a.sidebar.file_uploader[0].set_value(("secret-prices-a.zip", data, "application/zip"))
+    a.run()
+    assert not a.exception
+    secret = a.session_state[state.DATASET].fingerprint
+    assert secret != dataset.fingerprint
+    for tab in ("Overview", "Export"):
+        open_tab(a, tab)
+
+    b = AppTest.from_file(APP, default_timeout=60)
+    b.run()
+    for tab in ("Overview", "Partner map", "Export"):
+        open_tab(b, tab)
+        text = " ".join(rendered_text(b))
+        assert "secret-prices-a" not in text and secret[:12] not in text, tab
+    # the same bytes uploaded by B under its own name: B's results and exports are B's
+    b.sidebar.file_uploader[0].set_value(("mine-b.zip", data, "application/zip"))
+    b.run()
+    open_tab(b, "Export")
+    solution = b.session_state[state.SOLUTION]
+    summary = json.loads(state.deferred_file(solution, "json")())
+    origin = json.dumps(summary)
+    assert "secret-prices-a" not in origin and "mine-b.zip" in origin
+    assert "secret-prices-a" not in " ".join(rendered_text(b))
+    assert state.data_key(solution.dataset, b.session_state) != state.data_key(
+        a.session_state[state.DATASET], a.session_state
+    )
+
+
+HOSTILE_NAME = '<img src=x onerror="alert(1)">'
+HOSTILE_MD = "![x](http://evil.example/x.png) [click](http://evil.example) :red[loud]"
+
+
+def hostile_tables() -> dict[str, pd.DataFrame]:
+    tables = bundled_tables()
+    suppliers = tables["suppliers"]
+    suppliers.loc[suppliers["supplier"] == "VNM", "name"] = HOSTILE_NAME
+    suppliers.loc[suppliers["supplier"] == "LAO", "name"] = HOSTILE_MD
+    scen = tables["scenarios"]
+    scen.loc[0, "description"] = HOSTILE_MD + " " + HOSTILE_NAME
+    meta = tables["meta"]
+    meta.loc[meta["key"] == "name", "value"] = HOSTILE_MD
+    return tables
+
+
+def unescaped(text: str) -> str:
+    """Markdown source with every backslash-escaped character removed: what remains is what
+    Markdown would still read as syntax."""
+    import re
+
+    return re.sub(r"\\.", "", text)
+
+
+def test_text_from_data_is_never_html_or_markdown(app):
+    app.sidebar.file_uploader[0].set_value(("hostile.zip", csv_zip(hostile_tables()), "x"))
+    app.run()
+    assert not app.exception, app.exception
+    assert any(HOSTILE_NAME in n for n in app.session_state[state.DATASET].suppliers["name"])
+    name = app.session_state[state.DATASET].scenarios["scenario"].iloc[0]
+    app.session_state[disruptions.PICK] = name
+    for tab in TABS:
+        open_tab(app, tab)
+        for el in [*app.markdown, *app.caption, *app.warning, *app.info, *app.error, *app.success]:
+            body = unescaped(el.value)
+            assert "<img" not in body and "![" not in body and "](http" not in body, (tab, body)
+            assert ":red[" not in body and "http://" not in body, (tab, body)  # no autolink
+        for chart in app.get("plotly_chart"):
+            assert "<img" not in chart.proto.spec, tab  # escaped for plotly as &lt;img
+    open_tab(app, "Partner map")
+    assert (
+        "&lt;img src=x"
+        in chart_spec(app, "partner_map")["data"][0]["text"][
+            next(
+                i
+                for i, c in enumerate(chart_spec(app, "partner_map")["data"][0]["locations"])
+                if c == "VNM"
+            )
+        ]
+    )

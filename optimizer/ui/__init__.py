@@ -1,7 +1,8 @@
 """The Streamlit app: the only package that imports streamlit.
 
 Views call the library (optimize, frontier, optimizer.maps, optimizer.export) and draw what it
-returns; no LP is built here. app.py calls main().
+returns; no LP is built here. Every word shown comes from the message catalogue
+(optimizer.reports.messages) in the session's language. app.py calls main().
 """
 
 from __future__ import annotations
@@ -19,29 +20,37 @@ from . import (
     disruptions,
     exports,
     frontier_view,
+    i18n,
     overview,
     partner_map,
+    runs,
     sensitivity,
     sidebar,
     state,
+    urlstate,
 )
+from . import format as fmt
+from .i18n import t
 
 ICON = Path(__file__).resolve().parents[2] / "static" / "favicon.png"
-TABS = (
-    "Overview",
-    "Supply chain",
-    "Allocation",
-    "Partner map",
-    "Frontier",
-    "Scenarios",
-    "Sensitivity",
-    "Constraints",
-    "Export",
+TAB_IDS = (
+    "overview",
+    "chain",
+    "allocation",
+    "map",
+    "frontier",
+    "scenarios",
+    "sensitivity",
+    "constraints",
+    "runs",
+    "export",
 )
-VIEW = "view"
+VIEW = "view"  # the open tab's label (Streamlit's tabs widget)
+TAB = "tab_id"  # the open tab's id (the same in every language)
 POLICY = "policy"  # the policy the controls describe (validated or not)
 POLICY_PROBLEMS = "policy_problems"
 LAST_RUN = "last_run_seconds"
+BASIS = "budget_basis"  # (mode, premium) the policy's budget was set in
 
 CSS = """
 <style>
@@ -53,83 +62,117 @@ h1 { font-size: 1.9rem !important; margin-bottom: 0 !important; }
 """
 
 
+def tab_label(tab_id: str) -> str:
+    return t(f"tab.{tab_id}")
+
+
+def tab_id_of(label: str | None) -> str | None:
+    """The id of a tab label in any language (None if it is not one)."""
+    from ..reports import messages
+
+    for tab_id in TAB_IDS:
+        entry = messages.CATALOGUE[f"tab.{tab_id}"]
+        if label in entry.values():
+            return tab_id
+    return None
+
+
 def main() -> None:
+    ss = st.session_state
+    i18n.init(ss, st.query_params)
+    i18n.remember()
+    fmt.use(i18n.money(ss))
     st.set_page_config(
-        page_title="Rare-earth sourcing · Korea",
+        page_title=t("app.page_title"),
         page_icon=str(ICON),  # a local file: a :material: icon would fetch the favicon from a CDN
         layout="wide",
         initial_sidebar_state="expanded",
     )
     st.html(CSS)
-    ss = st.session_state
     # views draw their controls only while their tab is open; keep what they were set to
-    sidebar.keep(ss, disruptions.KEPT + sensitivity.kept_keys(ss))
+    sidebar.keep(
+        ss,
+        disruptions.KEPT
+        + sensitivity.kept_keys(ss)
+        + allocation.KEPT
+        + partner_map.KEPT
+        + chain.KEPT
+        + frontier_view.KEPT
+        + runs.KEPT
+        + (overview.KPI_STAGE,),
+    )
     dataset = state.current_dataset(ss)
+    urlstate.restore(ss, st.query_params, dataset)
+    sidebar.render_settings(dataset)
+    fmt.use(i18n.money(ss))  # the settings may have just changed
+    i18n.remember()
     policy = sidebar.render(dataset)
     sidebar.render_data(dataset)
+    sidebar.render_glossary()
     ss[POLICY] = policy
+    ss[BASIS] = sidebar.budget_basis(ss)
 
-    st.title("Rare-earth sourcing for Korea")
-    st.markdown(
-        "The least-risk supply chain for each rare-earth element, from mines through "
-        "separation and metal to magnets, across China, Vietnam, Laos, FORGE partners and "
-        "domestic recycling, within a cost limit, set against **today's mix**. Quantities in "
-        "tonnes of rare-earth oxide equivalent per year (t REO/yr); money in USD per year."
-    )
+    st.title(t("app.title"))
+    st.markdown(t("app.intro", currency=t(f"currency.{ss[i18n.CURRENCY]}")))
     _upload_problems()
 
     started = time.perf_counter()
     solution = None
     solve_seconds = None
     try:
-        with st.spinner("Optimizing…"):
+        with st.spinner(t("app.optimizing")):
             solved = state.solve(dataset, policy)
         solution, solve_seconds = solved.solution, solved.seconds
         ss[state.SOLUTION] = solution
         ss[POLICY_PROBLEMS] = None
     except InputError as e:
         ss[POLICY_PROBLEMS] = e.problems
-        st.error(
-            "**This policy cannot be solved as set.** Change the controls named below.\n\n"
-            + "\n".join(f"- {p}" for p in e.problems)
-        )
+        st.error(t("app.cannot_solve") + "\n\n" + "\n".join(f"- {fmt.md(p)}" for p in e.problems))
         solution = ss.get(state.SOLUTION)
         if solution is None:
+            urlstate.write(ss, st.query_params, dataset)
             st.stop()
-        st.warning(
-            "Showing the last valid result, for: "
-            + overview.policy_in_words(solution.policy, solution)
-        )
+        st.warning(t("app.last_valid", policy=overview.policy_in_words(solution.policy, solution)))
     ss[LAST_RUN] = time.perf_counter() - started
 
-    status = "optimal" if solution.status == "optimal" else "shortfall: see Constraints"
+    status = t("app.status_optimal") if solution.status == "optimal" else t("app.status_shortfall")
     timing = (
-        f"solved in {solve_seconds:.2f} s"
-        + (" (from cache)" if ss[LAST_RUN] < solve_seconds / 2 else "")
+        t("app.solved_in", seconds=f"{solve_seconds:.2f}")
+        + (t("app.from_cache") if ss[LAST_RUN] < solve_seconds / 2 else "")
         if solve_seconds is not None
-        else "last valid result"
+        else t("app.last_result")
     )
+    basis = ss[BASIS] if solution.policy == policy else None
     st.caption(
-        f"**Policy:** {overview.policy_in_words(solution.policy, solution)}  \n"
-        f"**Status:** {status} · {timing} · dataset as of {solution.dataset.as_of}"
+        t("app.policy_line", policy=overview.policy_in_words(solution.policy, solution, basis))
+        + "  \n"
+        + t("app.status_line", status=status, timing=timing, as_of=fmt.md(solution.dataset.as_of))
     )
 
-    tabs = st.tabs(list(TABS), key=VIEW, on_change="rerun")
-    views = (
-        overview.render,
-        chain.render,
-        allocation.render,
-        partner_map.render,
-        frontier_view.render,
-        disruptions.render,
-        sensitivity.render,
-        constraints.render,
-        exports.render,
-    )
-    for tab, view in zip(tabs, views, strict=True):
+    # the open tab is kept by id, so switching language keeps it open
+    current = tab_id_of(ss.get(VIEW)) or ss.get(TAB) or "overview"
+    if current not in TAB_IDS:
+        current = "overview"
+    ss[TAB] = current
+    ss[VIEW] = tab_label(current)
+    tabs = st.tabs([tab_label(i) for i in TAB_IDS], key=VIEW, on_change="rerun")
+    views = {
+        "overview": overview.render,
+        "chain": chain.render,
+        "allocation": allocation.render,
+        "map": partner_map.render,
+        "frontier": frontier_view.render,
+        "scenarios": disruptions.render,
+        "sensitivity": sensitivity.render,
+        "constraints": constraints.render,
+        "runs": runs.render,
+        "export": exports.render,
+    }
+    for tab, tab_id in zip(tabs, TAB_IDS, strict=True):
         with tab:
             if tab.open is not False:
-                view(solution)
+                views[tab_id](solution)
+    urlstate.write(ss, st.query_params, dataset)
 
 
 def _upload_problems() -> None:
@@ -138,24 +181,20 @@ def _upload_problems() -> None:
         return
     name, problems = rejected
     with st.container(border=True):
-        st.error(
-            f"**{name} was not loaded** ({len(problems)} problem"
-            f"{'s' * (len(problems) != 1)}). The app keeps the dataset and results it had. "
-            "Fix these in the file and upload it again:"
-        )
+        st.error(t("app.upload_not_loaded", name=fmt.md(name), count=len(problems)))
         st.dataframe(
             state.problem_table(problems),
             hide_index=True,
             width="stretch",
             column_config={
-                "file": "File / sheet",
-                "row": st.column_config.NumberColumn("Row", format="%d"),
-                "column": "Column",
-                "value": "Value",
-                "problem": st.column_config.TextColumn("Problem and what to do", width="large"),
+                "file": t("col.file"),
+                "row": st.column_config.NumberColumn(t("col.row"), format="%d"),
+                "column": t("col.column"),
+                "value": t("col.value"),
+                "problem": st.column_config.TextColumn(t("col.problem"), width="large"),
             },
         )
-        st.button("Dismiss", key="dismiss_upload", on_click=_dismiss)
+        st.button(t("app.dismiss"), key="dismiss_upload", on_click=_dismiss)
 
 
 def _dismiss() -> None:

@@ -7,19 +7,16 @@ import streamlit as st
 
 from ..solution import Solution
 from . import charts, state
+from . import format as fmt
+from .i18n import t
 
 ELEMENT = "chain_element"
 ALL = "__all__"
-MIX_TITLE = {"baseline": "Today", "optimized": "Optimized"}
-ALL_LABEL = "All elements in scope"
-INTRO = (
-    "How each mix moves through the chain, **today** beside **optimized**: a box per country "
-    "and stage (mine, separation, metal, magnet) and one for Korea, links as wide as the tonnes "
-    "of rare-earth oxide equivalent a year (t REO/yr) that move along them, coloured by the "
-    "country they leave. A link that skips a stage is material whose plant also does that step."
-)
-EMPTY = "No flows in this mix for {what}."
-NOTE = "Hover a link for its tonnes; drag a box to untangle the view."
+KEPT = (ELEMENT,)
+
+
+def mix_title(view: str) -> str:
+    return t(f"mix.{view}")
 
 
 def chosen_element(session) -> str | None:
@@ -30,28 +27,28 @@ def chosen_element(session) -> str | None:
 def render(solution: Solution) -> None:
     ss = st.session_state
     names = solution.dataset.elements["name"]
-    st.markdown(INTRO)
+    st.markdown(t("chain.intro"))
     if ss.get(ELEMENT) not in (ALL, *solution.scope):
         ss[ELEMENT] = ALL
     st.selectbox(
-        "Element",
+        t("col.element"),
         [ALL, *solution.scope],
         key=ELEMENT,
-        format_func=lambda e: ALL_LABEL if e == ALL else f"{e} · {names.get(e, e)}",
+        format_func=lambda e: t("all_elements") if e == ALL else f"{e} · {names.get(e, e)}",
     )
     element = chosen_element(ss)
-    what = ALL_LABEL.lower() if element is None else element
+    what = t("all_elements").lower() if element is None else fmt.md(element)
     columns = st.columns(2)
     for column, view in zip(columns, state.MIXES, strict=True):
         links = state.chain_links(solution, view, element)
         with column:
             if links.empty:
-                st.info(EMPTY.format(what=what))
+                st.info(t("chain.empty", what=what))
                 continue
             st.plotly_chart(
-                charts.sankey(links, solution.dataset, MIX_TITLE[view]),
+                charts.sankey(links, solution.dataset, mix_title(view)),
                 width="stretch",
-                config={"displaylogo": False},
+                config=charts.chart_config(f"chain-{view}"),
                 key=f"chain_{view}",
             )
-    st.caption(NOTE)
+    st.caption(t("chain.note"))

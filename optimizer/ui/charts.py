@@ -15,6 +15,8 @@ from ..geo import KOREA
 from ..maps import UNITS
 from ..network.graph import UNKNOWN
 from ..schema import KOREA as KOREA_STAGE
+from . import format as fmt
+from .i18n import t
 from .stages import name as stage_name
 
 FONT = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
@@ -49,17 +51,46 @@ BLOC_STYLE = {
     "FTA": {"symbol": "circle-open", "color": "#1F4E79", "size": 11},
     "ASEAN": {"symbol": "diamond", "color": "#2E8B57", "size": 9},
 }
-BLOC_LABEL = {
-    "FORGE": "FORGE partner",
-    "FTA": "Korea FTA partner",
-    "ASEAN": "ASEAN member",
+# One diverging palette with one meaning everywhere (map shading, flow lines, the Scenarios
+# change view): blue = less than today, orange = more than today, white = the same. It says
+# "more" or "less", never "good" or "bad"; legends and captions say so (catalogue: palette.*).
+LESS = "#2166AC"
+MORE = "#D6604D"
+DIVERGING = [[0.0, LESS], [0.5, "#F7F7F7"], [1.0, MORE]]
+LESS_LINE = "rgba(33,102,172,0.75)"
+MORE_LINE = "rgba(214,96,77,0.8)"
+# East Asia and South-East Asia (Korea, China, Japan, Vietnam, Laos, Myanmar, Thailand,
+# Malaysia), the default view; the world view shows every partner.
+REGIONS = {
+    "east_asia": {"lon": (64.0, 166.0), "lat": (-12.0, 52.0), "rotation": 115.0},
+    "world": {"lon": None, "lat": (-57.0, 84.0), "rotation": 150.0},
 }
 MAP_CONFIG = {
     "displaylogo": False,
     "scrollZoom": False,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"],
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+    "toImageButtonOptions": {"format": "png", "filename": "partner-map", "scale": 2},
 }
-MIX_LABEL = {"baseline": "Today", "optimized": "Optimized"}
+
+
+def chart_config(filename: str) -> dict[str, Any]:
+    """Plotly's config for a chart: no logo, and the camera button saves a PNG under this name
+    (drawn in the browser: works offline)."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+    }
+
+
+def bloc_label(bloc: str) -> str:
+    key = f"bloc.{bloc}"
+    from ..reports import messages
+
+    return t(key) if key in messages.CATALOGUE else fmt.html(bloc)
+
+
+def mix_label(view: str) -> str:
+    return t(f"mix.{view}")
 
 
 def supplier_colors(dataset: Dataset) -> dict[str, str]:
@@ -105,7 +136,7 @@ def mix_bars(
     table = table[table["element"].isin(elements)].rename(columns={"country": "supplier"})
     elements = [e for e in elements if e in set(table["element"])]
     x0 = [e for e in elements for _ in (0, 1)]
-    x1 = [MIX_LABEL[m] for _ in elements for m in ("baseline", "optimized")]
+    x1 = [mix_label(m) for _ in elements for m in ("baseline", "optimized")]
     total = table.groupby("supplier")[["baseline_t", "optimized_t"]].sum().sum(axis=1)
     order = [s for s in total.sort_values(ascending=False).index if total[s] > 0]
     order = sorted(order, key=lambda s: s != "CHN")  # China at the bottom of every bar
@@ -127,28 +158,29 @@ def mix_bars(
         for m in ("baseline", "optimized")
     }
     for s in order:
-        y, t = [], []
+        y, tt = [], []
         for e in elements:
             for m in ("baseline", "optimized"):
                 p = pivot[m]
                 y.append(float(p.at[e, s]) * (100 if unit == "share" else 1) if s in p else 0.0)
                 tm = tonnes[m]
-                t.append(float(tm.at[e, s]) if s in tm else 0.0)
+                tt.append(float(tm.at[e, s]) if s in tm else 0.0)
+        who = fmt.html(names.get(s, s))
         fig.add_bar(
             x=[x0, x1],
             y=y,
-            name=f"{names.get(s, s)}",
+            name=who,
             marker_color=colors.get(s),
-            customdata=np.array(t),
+            customdata=np.array(tt),
             hovertemplate=(
-                f"<b>{names.get(s, s)}</b> · %{{x}}<br>"
-                + ("%{y:.1f}% of demand · " if unit == "share" else "")
+                f"<b>{who}</b> · %{{x}}<br>"
+                + (t("chart.of_demand_hover") + " · " if unit == "share" else "")
                 + "%{customdata:,.1f} t REO/yr<extra></extra>"
             ),
         )
     fig.update_layout(barmode="stack", bargap=0.25)
     fig.update_yaxes(
-        title_text="share of demand (%)" if unit == "share" else "t REO/yr",
+        title_text=t("chart.share_axis") if unit == "share" else "t REO/yr",
         ticksuffix="%" if unit == "share" else "",
         gridcolor="#E6E9EF",
         range=[0, 100] if unit == "share" else None,
@@ -158,6 +190,32 @@ def mix_bars(
     # plotly lists stacked bars top-down by default; "normal" puts China (the bottom layer) first
     fig.update_layout(legend_title_text="", legend_traceorder="normal")
     return fig
+
+
+LOG_FLOOR = {"tonnes": 0.1, "share": 0.1, "value": 0.01}  # display units: t, % or pp, M USD
+
+
+def log_scale(z: np.ndarray, floor: float) -> np.ndarray:
+    """sign(z) * log10(1 + |z| / floor): small partners get visible colour beside China, and
+    signs (more or less than today) keep their side of the diverging palette."""
+    return np.sign(z) * np.log10(1.0 + np.abs(z) / floor)
+
+
+def log_ticks(top: float, floor: float, signed: bool) -> tuple[list[float], list[str]]:
+    """Colour-bar ticks at round values (0, 1, 10, 100, …) placed on the log scale."""
+    values = [0.0]
+    v = 10 ** np.floor(np.log10(max(floor, 1e-12)))
+    while v <= top * 1.0001 and len(values) < 12:
+        if v >= floor:
+            values.append(float(v))
+        v *= 10
+    if top > values[-1] * 1.5:
+        values.append(float(top))
+    shown = [f"{x:,.3g}" for x in values]
+    if signed:
+        values = [-x for x in reversed(values[1:])] + values
+        shown = [f"-{x}" for x in reversed(shown[1:])] + shown
+    return [float(log_scale(np.array([x]), floor)[0]) for x in values], shown
 
 
 def choropleth(
@@ -174,73 +232,118 @@ def choropleth(
     title: str = "",
     hits: pd.DataFrame | None = None,
     hit_label: str = "",
+    region: str = "east_asia",
+    scale: str = "log",
+    labels: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The partner map: every country of the boundary file shaded by `column` of map_values
     (0 where a country supplies nothing), bloc partners marked, optional flows into Korea.
 
-    `hits` (optimizer.heatmaps.scenario_hits with lon and lat) marks the suppliers a disruption
-    scenario hits: a red outline on their shapes, a red ring on each, and a hover line saying
-    what still arrives; `hit_label` names the scenario."""
+    The shading is on a log scale by default (`scale`='linear' for a plain one) so that small
+    partners show beside China; the real values are the trace's customdata and the colour bar
+    is labelled in them. A change (view 'difference') uses the one diverging palette: blue less
+    than today, orange more. Only the country shapes take the hover: markers, labels, flow lines
+    and rings skip it, so every country's data can be reached. `labels` (iso3, name, lon, lat)
+    names the partners in play. `hits` (optimizer.heatmaps.scenario_hits with lon and lat)
+    marks the suppliers a disruption scenario hits: a red outline on their shapes, a red ring
+    on each, and a hover line saying what still arrives; `hit_label` names the scenario."""
     v = values.set_index("supplier")
     hit_detail = {} if hits is None else dict(zip(hits["supplier"], hits["detail"], strict=True))
     z = v[column].reindex(codes).fillna(0.0).to_numpy(dtype=float)
     z_shown = z * (100.0 if measure == "share" else 1.0) / (1e6 if measure == "value" else 1.0)
-    unit = {"tonnes": "t REO/yr", "share": "% of supply", "value": "M USD/yr"}[measure]
+    unit = {"tonnes": "t REO/yr", "share": t("map.unit_share"), "value": "M USD/yr"}[measure]
     if view == "difference":
         unit = {"tonnes": "t REO/yr", "share": "pp", "value": "M USD/yr"}[measure]
+    hit_name = fmt.html(hit_label)
 
     def text(code: str, name: str) -> str:
         if code not in v.index:
-            return f"<b>{name}</b><br>not a supplier in this dataset"
+            return f"<b>{fmt.html(name)}</b><br>{t('map.not_supplier')}"
         r = v.loc[code]
+        blocs = fmt.html(r["blocs"].replace(";", ", ")) if r["blocs"] else ""
         lines = [
-            f"<b>{r['name']}</b> ({code})"
-            + (f" · {r['blocs'].replace(';', ', ')}" if r["blocs"] else "")
+            f"<b>{fmt.html(r['name'])}</b> ({fmt.html(code)})" + (f" · {blocs}" if blocs else "")
         ]
         for m in ("baseline", "optimized"):
-            t = r[f"{m}_t"]
+            tn = r[f"{m}_t"]
             lines.append(
-                f"{MIX_LABEL[m]}: {t:,.1f} t · {r[f'{m}_share'] * 100:.1f}% · "
-                f"USD {r[f'{m}_usd'] / 1e6:,.2f} M"
+                f"{mix_label(m)}: {tn:,.1f} t · {r[f'{m}_share'] * 100:.1f}% · "
+                f"{fmt.usd(r[f'{m}_usd'])}"
             )
         lines.append(
-            f"Change: {r['change_t']:+,.1f} t · {r['change_share'] * 100:+.1f} pp · "
-            f"USD {r['change_usd'] / 1e6:+,.2f} M"
+            f"{mix_label('difference')}: {r['change_t']:+,.1f} t · "
+            f"{r['change_share'] * 100:+.1f} pp · {fmt.usd_delta(r['change_usd'])}"
         )
         cost = r["cost_usd_kg"]
         lines.append(
-            f"Capacity at {r['stage']}: {r['capacity_t']:,.1f} t/yr · adds "
-            + ("–" if pd.isna(cost) else f"{cost:,.2f} USD/kg")
+            t(
+                "map.hover_capacity",
+                stage=stage_name(str(r["stage"])),
+                capacity=f"{r['capacity_t']:,.1f}",
+                cost="–" if pd.isna(cost) else f"{cost:,.2f}",
+            )
         )
         lines.append(
-            f"Governance risk {r['wgi_risk']:.2f}/10 · lead time {r['lead_time_days']:.0f} days"
+            t(
+                "map.hover_risk",
+                risk=f"{r['wgi_risk']:.2f}",
+                days=f"{r['lead_time_days']:.0f}",
+            )
         )
         if r["optimized_supplies"]:
-            lines.append(f"Optimized supplies: {_wrap(r['optimized_supplies'])}")
+            lines.append(t("map.hover_supplies", what=_wrap(fmt.html(r["optimized_supplies"]))))
         if code in hit_detail:
             lines.append(
-                f"<span style='color:{CHINA_RED}'>Hit by {hit_label}: "
-                f"{_wrap(hit_detail[code])}</span>"
+                f"<span style='color:{CHINA_RED}'>"
+                + t("map.hit_by", name=hit_name)
+                + f": {_wrap(fmt.html(hit_detail[code]))}</span>"
             )
         return "<br>".join(lines)
 
     hover = [text(c, n) for c, n in zip(codes, names, strict=True)]
-    if view == "difference":
-        bound = float(np.nanmax(np.abs(z_shown))) if len(z_shown) else 1.0
-        bound = bound or 1.0
-        colorscale = "RdBu_r"
-        extra = {"zmin": -bound, "zmax": bound, "zmid": 0.0}
+    signed = view == "difference"
+    top = float(np.nanmax(np.abs(z_shown))) if len(z_shown) else 1.0
+    top = top or 1.0
+    if scale == "log":
+        floor = LOG_FLOOR[measure]
+        z_color = log_scale(z_shown, floor)
+        bound = float(log_scale(np.array([top]), floor)[0]) or 1.0
+        tickvals, ticktext = log_ticks(top, floor, signed)
+        legend = t("map.legend_log", unit=unit)
     else:
-        top = float(np.nanmax(z_shown)) if len(z_shown) else 1.0
+        z_color = z_shown
+        bound = top
+        tickvals, ticktext = None, None
+        legend = t("map.legend_linear", unit=unit)
+    if signed:
+        colorscale = DIVERGING
+        extra = {"zmin": -bound, "zmax": bound, "zmid": 0.0}
+        legend += " · " + t("palette.legend")
+    else:
         colorscale = [[0.0, "#EEF1F5"], [1e-6, "#DCE9F5"], [0.35, "#7FB2DA"], [1.0, "#0B3C6F"]]
-        extra = {"zmin": 0.0, "zmax": top or 1.0}
+        extra = {"zmin": 0.0, "zmax": bound}
+    colorbar: dict[str, Any] = {
+        "title": {"text": legend, "side": "top"},
+        "orientation": "h",
+        "thickness": 10,
+        "len": 0.6,
+        "x": 0.99,
+        "xanchor": "right",
+        "y": -0.02,
+        "yanchor": "top",
+    }
+    if tickvals is not None:
+        colorbar.update(tickvals=tickvals, ticktext=ticktext, tickmode="array")
+    elif measure == "share" and not signed:
+        colorbar["ticksuffix"] = "%"
     fig = go.Figure()
     fig.add_trace(
         go.Choropleth(
             geojson=geojson,
             featureidkey="id",
             locations=codes,
-            z=z_shown,
+            z=z_color,
+            customdata=z_shown,
             text=hover,
             hovertemplate="%{text}<extra></extra>",
             colorscale=colorscale,
@@ -252,18 +355,8 @@ def choropleth(
                 if hit_detail
                 else {"color": "#FFFFFF", "width": 0.5}
             },
-            colorbar={
-                "title": {"text": unit, "side": "top"},
-                "orientation": "h",
-                "thickness": 10,
-                "len": 0.45,
-                "x": 0.99,
-                "xanchor": "right",
-                "y": -0.02,
-                "yanchor": "top",
-                "ticksuffix": "%" if measure == "share" and view != "difference" else "",
-            },
-            name=title or column,
+            colorbar=colorbar,
+            name=fmt.html(title) or column,
             showlegend=False,
             **extra,
         )
@@ -273,9 +366,7 @@ def choropleth(
         for r in flows.itertuples(index=False):
             up = r.value >= 0
             color = (
-                "rgba(31,78,121,0.55)"
-                if view != "difference"
-                else ("rgba(27,127,91,0.7)" if up else "rgba(192,57,43,0.7)")
+                "rgba(31,78,121,0.55)" if view != "difference" else (MORE_LINE if up else LESS_LINE)
             )
             fig.add_trace(
                 go.Scattergeo(
@@ -285,32 +376,45 @@ def choropleth(
                     line={"width": 1 + 7 * abs(r.value) / width_ref, "color": color},
                     hoverinfo="skip",
                     showlegend=False,
-                    name=f"flow {r.supplier}",
+                    name=f"flow {fmt.html(r.supplier)}",
                 )
             )
     if markers is not None and len(markers):
-        offsets = {"FORGE": -2.2, "FTA": 0.0, "ASEAN": 2.2}
+        offsets = {"FORGE": -1.2, "FTA": 0.0, "ASEAN": 1.2}
         for bloc, group in markers.groupby("bloc", sort=False):
             style = BLOC_STYLE.get(bloc, {"symbol": "square", "color": "#555555", "size": 8})
             fig.add_trace(
                 go.Scattergeo(
                     lon=group["lon"] + offsets.get(bloc, 0.0),
-                    lat=group["lat"],
+                    lat=group["lat"] - 1.5,
                     mode="markers",
                     marker={
                         "symbol": style["symbol"],
                         "color": style["color"],
-                        "size": style["size"],
+                        "size": style["size"] - 2,
                         "line": {
                             "color": "white" if "open" not in style["symbol"] else style["color"],
                             "width": 1 if "open" not in style["symbol"] else 2,
                         },
                     },
-                    name=BLOC_LABEL.get(bloc, bloc),
-                    text=group["name"],
-                    hovertemplate=f"%{{text}}: {BLOC_LABEL.get(bloc, bloc)}<extra></extra>",
+                    name=bloc_label(bloc),
+                    hoverinfo="skip",  # the country's shape underneath keeps the hover
                 )
             )
+    if labels is not None and len(labels):
+        fig.add_trace(
+            go.Scattergeo(
+                lon=labels["lon"].tolist(),
+                lat=labels["lat"].tolist(),
+                mode="text",
+                text=[fmt.html(n) for n in labels["name"]],
+                textfont={"size": 11, "color": "#1B1F24"},
+                textposition="top center",
+                hoverinfo="skip",
+                showlegend=False,
+                name="labels",
+            )
+        )
     if hits is not None and len(hits):
         shown = hits.dropna(subset=["lon", "lat"])
         fig.add_trace(
@@ -325,11 +429,8 @@ def choropleth(
                     "size": 22,
                     "line": {"width": 3},
                 },
-                name=f"Hit by {hit_label}",
-                text=shown["name"].tolist(),
-                customdata=[_wrap(d) for d in shown["detail"]],
-                hovertemplate=f"<b>%{{text}}</b>: hit by {hit_label}<br>%{{customdata}}"
-                "<extra></extra>",
+                name=t("map.hit_by", name=hit_name),
+                hoverinfo="skip",
             )
         )
     if korea is not None:
@@ -337,18 +438,19 @@ def choropleth(
             go.Scattergeo(
                 lon=[korea[0]],
                 lat=[korea[1]],
-                mode="markers+text",
+                mode="markers",
                 marker={"symbol": "square", "color": KOREA_BLUE, "size": 9},
-                text=["Korea"],
-                textposition="middle right",
-                textfont={"color": KOREA_BLUE, "size": 12},
-                name="Korea (buyer)",
-                hovertemplate="Republic of Korea: where every flow ends<extra></extra>",
+                name=t("map.korea_buyer"),
+                hoverinfo="skip",
             )
         )
+    view_of = REGIONS.get(region, REGIONS["east_asia"])
+    lonaxis: dict[str, Any] = {"showgrid": True, "gridcolor": "#E3E8EF", "dtick": 30}
+    if view_of["lon"] is not None:
+        lonaxis["range"] = list(view_of["lon"])
     fig.update_geos(
         projection_type="natural earth",
-        projection_rotation={"lon": 150},  # Pacific-centred: flows to Korea do not wrap
+        projection_rotation={"lon": view_of["rotation"]},  # Pacific-centred: no wrap to Korea
         showcoastlines=False,
         showland=False,
         showocean=False,
@@ -359,12 +461,17 @@ def choropleth(
         framecolor="#C9D1DB",
         framewidth=1,
         bgcolor="#F7F9FC",
-        lataxis={"range": [-57, 84], "showgrid": True, "gridcolor": "#E3E8EF", "dtick": 30},
-        lonaxis={"showgrid": True, "gridcolor": "#E3E8EF", "dtick": 30},
+        lataxis={
+            "range": list(view_of["lat"]),
+            "showgrid": True,
+            "gridcolor": "#E3E8EF",
+            "dtick": 30,
+        },
+        lonaxis=lonaxis,
     )
     fig.update_layout(
-        height=440,
-        margin={"l": 0, "r": 0, "t": 30, "b": 60},
+        height=500 if region == "east_asia" else 460,
+        margin={"l": 0, "r": 0, "t": 30, "b": 70},
         font={"family": FONT, "size": 13},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0},
         paper_bgcolor="white",
@@ -403,16 +510,19 @@ def frontier_chart(
             x=x,
             y=points["risk"],
             mode="lines+markers",
-            name="Least risk at each budget",
+            name=t("chart.frontier_line"),
             line={"color": KOREA_BLUE, "width": 2},
             marker={"size": 6},
             customdata=np.stack([points["premium"] * 100, points["china_share"] * 100], axis=1),
             hovertemplate=(
-                "Cost %{x:,.1f} M USD/yr (+%{customdata[0]:.1f}% over least cost)<br>"
+                t("chart.frontier_hover", x="%{x:,.1f}", premium="%{customdata[0]:.1f}")
+                + "<br>"
                 + risk_label
                 + " "
                 + y_fmt
-                + "<br>China share %{customdata[1]:.1f}%<extra></extra>"
+                + "<br>"
+                + t("chart.china_hover", share="%{customdata[1]:.1f}")
+                + "<extra></extra>"
             ),
         )
     )
@@ -422,11 +532,12 @@ def frontier_chart(
                 x=[baseline[0] / 1e6],
                 y=[baseline[1]],
                 mode="markers+text",
-                name="Today's mix",
+                name=t("mix.baseline_long"),
                 marker={"symbol": "x", "size": 12, "color": CHINA_RED},
-                text=["Today"],
+                text=[t("mix.baseline")],
                 textposition="top center",
-                hovertemplate="Today's mix<br>%{x:,.1f} M USD/yr<br>"
+                hovertemplate=t("mix.baseline_long")
+                + "<br>%{x:,.1f} M USD/yr<br>"
                 + risk_label
                 + " "
                 + y_fmt
@@ -439,14 +550,15 @@ def frontier_chart(
                 x=[current[0] / 1e6],
                 y=[current[1]],
                 mode="markers",
-                name="Current solution",
+                name=t("chart.current_solution"),
                 marker={
                     "symbol": "star",
                     "size": 18,
                     "color": "#D4A017",
                     "line": {"color": "#7A5C00", "width": 1},
                 },
-                hovertemplate="Current solution<br>%{x:,.1f} M USD/yr<br>"
+                hovertemplate=t("chart.current_solution")
+                + "<br>%{x:,.1f} M USD/yr<br>"
                 + risk_label
                 + " "
                 + y_fmt
@@ -459,7 +571,7 @@ def frontier_chart(
                 x=[x.iloc[selected]],
                 y=[points["risk"].iloc[selected]],
                 mode="markers",
-                name="Chosen point",
+                name=t("chart.chosen_point"),
                 marker={
                     "size": 16,
                     "color": "rgba(0,0,0,0)",
@@ -468,7 +580,7 @@ def frontier_chart(
                 hoverinfo="skip",
             )
         )
-    fig.update_xaxes(title_text="cost of the mix (M USD/yr, landed)", gridcolor="#E6E9EF")
+    fig.update_xaxes(title_text=t("chart.frontier_x"), gridcolor="#E6E9EF")
     fig.update_yaxes(title_text=risk_label, gridcolor="#E6E9EF")
     return _layout(fig, 420)
 
@@ -480,7 +592,7 @@ SHORT_SCALE = [
     [0.7, "#D9502F"],
     [1.0, "#8E1B12"],
 ]
-CHANGE_SCALE = [[0.0, "#1B7F5B"], [0.5, "#FFFFFF"], [1.0, CHINA_RED]]
+CHANGE_SCALE = DIVERGING  # the one diverging palette: blue less than today, orange more
 
 
 def stress_heatmap(
@@ -502,7 +614,7 @@ def stress_heatmap(
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.09 if rows > 1 else 0.0,
-        subplot_titles=[t for t, _ in panels],
+        subplot_titles=[fmt.html(title) for title, _ in panels],
     )
     top = max(float(np.nanmax(np.abs(g.to_numpy()))) if g.size else 0.0 for _, g in panels)
     top = top or 1.0
@@ -510,12 +622,12 @@ def stress_heatmap(
     for i, (title, grid) in enumerate(panels, start=1):
         z = grid.to_numpy(dtype=float)
         text = [[_cell(v, number) for v in row] for row in z]
-        custom = [[notes.get(sc, "") for _ in grid.columns] for sc in grid.index]
+        custom = [[fmt.html(notes.get(sc, "")) for _ in grid.columns] for sc in grid.index]
         fig.add_trace(
             go.Heatmap(
                 z=z.tolist(),
-                x=list(grid.columns),
-                y=list(grid.index),
+                x=[fmt.html(c) for c in grid.columns],
+                y=[fmt.html(r) for r in grid.index],
                 text=text,
                 texttemplate="%{text}",
                 textfont={"size": 10},
@@ -572,12 +684,13 @@ def sweep_line_chart(
             x=line["x"].tolist(),
             y=line["y"].tolist(),
             mode="lines+markers",
-            name="Sweep",
+            name=t("chart.sweep"),
             line={"color": KOREA_BLUE, "width": 2},
             marker={"size": 7},
-            customdata=line["status"].tolist(),
-            hovertemplate=f"{x_label} %{{x}}<br>{y_label} %{{y:{y_number}}}"
-            "<br>status: %{customdata}<extra></extra>",
+            customdata=[t(f"status.{v}") for v in line["status"]],
+            hovertemplate=f"{x_label} %{{x}}<br>{y_label} %{{y:{y_number}}}<br>"
+            + t("chart.status")
+            + ": %{customdata}<extra></extra>",
         )
     )
     short = line[line["status"] != "optimal"]
@@ -587,7 +700,7 @@ def sweep_line_chart(
                 x=short["x"].tolist(),
                 y=short["y"].tolist(),
                 mode="markers",
-                name="Demand or a minimum not fully met",
+                name=t("chart.not_met"),
                 marker={"symbol": "x", "size": 11, "color": CHINA_RED},
                 hoverinfo="skip",
             )
@@ -625,7 +738,7 @@ def sweep_heatmap(
             colorbar={"title": {"text": z_label, "side": "right"}, "thickness": 12},
             xgap=1,
             ygap=1,
-            name="Sweep",
+            name=t("chart.sweep"),
             hovertemplate=f"{x_label} %{{x}}<br>{y_label} %{{y}}<br>{z_label} %{{z:{z_number}}}"
             "<extra></extra>",
         )
@@ -645,7 +758,7 @@ def sweep_heatmap(
                 x=xs,
                 y=ys,
                 mode="markers",
-                name="Demand or a minimum not fully met",
+                name=t("chart.not_met"),
                 marker={"symbol": "x", "size": 8, "color": "#3A4552"},
                 hoverinfo="skip",
             )
@@ -668,7 +781,6 @@ def korea_point(centroids: pd.DataFrame) -> tuple[float, float] | None:
     return float(row["lon"].iloc[0]), float(row["lat"].iloc[0])
 
 
-SANKEY_KOREA = "Korea"
 SANKEY_NODE = "{country} · {stage}"
 SANKEY_HOVER = "%{source.label} → %{target.label}<br>%{value:,.1f} t REO/yr<extra></extra>"
 SANKEY_NODE_HOVER = "%{label}<br>%{value:,.1f} t REO/yr<extra></extra>"
@@ -697,15 +809,17 @@ def sankey(links: pd.DataFrame, dataset: Dataset, title: str, height: int = 460)
 
     def node_label(stage: str, country: str) -> str:
         if stage == KOREA_STAGE:
-            return SANKEY_KOREA
-        return SANKEY_NODE.format(country=names.get(country, country), stage=stage_name(stage))
+            return stage_name("korea")
+        return SANKEY_NODE.format(
+            country=fmt.html(names.get(country, country)), stage=stage_name(stage)
+        )
 
     def node_color(stage: str, country: str) -> str:
         return KOREA_BLUE if stage == KOREA_STAGE else colors.get(country, UNKNOWN_GREY)
 
     fig = go.Figure(
         go.Sankey(
-            name=title,
+            name=fmt.html(title),
             arrangement="snap",
             valueformat=",.1f",
             valuesuffix=" t",
@@ -729,7 +843,7 @@ def sankey(links: pd.DataFrame, dataset: Dataset, title: str, height: int = 460)
         )
     )
     fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 15}},
+        title={"text": fmt.html(title), "x": 0, "font": {"size": 15}},
         height=height,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         font={"family": FONT, "size": 12},
@@ -774,13 +888,14 @@ def _mark_current(
             x=[current[0]],
             y=[current[1]],
             mode="markers",
-            name="Current policy",
+            name=t("chart.current_policy"),
             marker={
                 "symbol": "star",
                 "size": size,
                 "color": "#D4A017",
                 "line": {"color": edge, "width": 1.5},
             },
-            hovertemplate=f"Current policy<br>{x_label} %{{x}}<br>{y_label} {y_shown}<extra></extra>",
+            hovertemplate=t("chart.current_policy")
+            + f"<br>{x_label} %{{x}}<br>{y_label} {y_shown}<extra></extra>",
         )
     )

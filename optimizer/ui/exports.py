@@ -1,56 +1,86 @@
-"""Export: the allocation (CSV, Excel, JSON), the map data (GeoJSON), the policy (YAML) and a
-reproducible run bundle, all written by the library (optimizer.export, optimizer.geo)."""
+"""Export: a briefing for a meeting (HTML, in the language shown), the allocation (CSV, Excel,
+JSON), the map data (GeoJSON), the policy (YAML) and a reproducible run bundle, all written by
+the library (optimizer.export, optimizer.geo, optimizer.reports.briefing)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
+from ..reports import briefing
 from ..solution import Solution
 from . import format as fmt
-from . import partner_map, state
+from . import i18n, overview, partner_map, state
+from .i18n import t
+
+
+def briefing_file(solution: Solution, basis=None) -> Callable[[], bytes]:
+    """The briefing, written when the user clicks: the language, money and dataset name are
+    this session's, captured now (the click may be served outside the script run)."""
+    lang = i18n.lang()
+    money = fmt.money()
+    words = overview.policy_in_words(solution.policy, solution, basis)
+    name = st.session_state.get(state.UPLOAD_NAME)
+    source = fmt.md(name) if name else None
+
+    def build() -> bytes:
+        fmt.use(money)
+        return briefing.build(solution, lang, fmt.usd, words, source).encode("utf-8")
+
+    return build
 
 
 def render(solution: Solution) -> None:
     ds = solution.dataset
-    element = partner_map.map_element(st.session_state)
-    stage = partner_map.map_stage(st.session_state, solution)
-    st.markdown(
-        "Files for the current policy and dataset. Each carries what is needed to reproduce the "
-        "run: the resolved policy, the dataset's origin, as-of date and sha256 fingerprint, and "
-        "package versions (Excel: *policy* and *provenance* sheets; JSON: the summary)."
+    ss = st.session_state
+    element = partner_map.map_element(ss)
+    stage = partner_map.map_stage(ss, solution)
+    st.markdown(t("export.intro"))
+    st.markdown("##### " + t("export.briefing"))
+    c = st.columns(3)
+    basis = ss.get("budget_basis") if ss.get("policy") == solution.policy else None
+    state.download(
+        c[0],
+        t("export.briefing_button"),
+        briefing_file(solution, basis),
+        file_name=f"ree-briefing-{i18n.lang()}.html",
+        icon=":material/description:",
+        key="download_briefing",
+        help=t("export.briefing_help"),
     )
-    st.markdown("##### Allocation")
+    st.markdown("##### " + t("export.allocation"))
     c = st.columns(3)
     state.download(
         c[0],
-        "Allocation (.csv)",
+        t("export.csv"),
         state.export_file(solution, "csv"),
         file_name="allocation.csv",
         icon=":material/table:",
-        help="One row per element and plant used: element, form, stage, plant, country, "
-        "tonnes (t REO/yr), share (of the demand passing the stage), cost_usd_kg, cost_usd",
+        help=t("export.csv_help"),
     )
     state.download(
         c[1],
-        "Allocation and reports (.xlsx)",
+        t("export.xlsx"),
         state.deferred_file(solution, "xlsx"),
         file_name="allocation.xlsx",
         icon=":material/grid_on:",
         key="download_xlsx",
-        help="Sheets: allocation, summary, elements, shadow prices, shortfalls, policy, provenance.",
+        help=t("export.xlsx_help"),
     )
     state.download(
         c[2],
-        "Allocation with summary (.json)",
+        t("export.json"),
         state.deferred_file(solution, "json"),
         file_name="allocation.json",
         icon=":material/data_object:",
+        key="download_json",
     )
-    st.markdown("##### Flows along the chain")
+    st.markdown("##### " + t("export.flows"))
     c = st.columns(3)
     for column, view, label in (
-        (c[0], "optimized", "Optimized flows (.csv)"),
-        (c[1], "baseline", "Today's flows (.csv)"),
+        (c[0], "optimized", t("export.flows_opt")),
+        (c[1], "baseline", t("export.flows_today")),
     ):
         state.download(
             column,
@@ -59,48 +89,54 @@ def render(solution: Solution) -> None:
             file_name=f"flows-{view}.csv",
             icon=":material/conversion_path:",
             key=f"download_flows_{view}",
-            help="Every flow plant to plant and into Korea: element, from_plant, from_country, "
-            "from_stage, to_plant, to_country, to_stage, tonnes (t REO/yr).",
+            help=t("export.flows_help"),
         )
-    st.markdown("##### Map and policy")
+    st.markdown("##### " + t("export.map_policy"))
     c = st.columns(3)
-    shown = "all elements in scope" if element is None else element
+    shown = t("all_elements").lower() if element is None else element
     state.download(
         c[0],
-        "Map data (.geojson)",
+        t("export.geojson"),
         state.deferred_file(solution, "geojson", (element, stage)),
         file_name=f"partner-map-{element or 'all'}-{stage}.geojson",
         icon=":material/public:",
-        help=f"Every country's shape with today's, the optimized and the change in tonnes, "
-        f"share and USD ({shown}, {stage} stage, as on the partner map). Made with Natural "
-        "Earth.",
+        help=t("export.geojson_help", shown=fmt.md(shown), stage=stage),
     )
     state.download(
         c[1],
-        "Policy (.yaml)",
+        t("export.yaml"),
         state.export_file(solution, "yaml"),
         file_name="policy.yaml",
         icon=":material/tune:",
     )
     state.download(
         c[2],
-        "Run bundle (.zip)",
+        t("export.bundle"),
         state.deferred_file(solution, "bundle"),
         file_name="ree-sourcing-run.zip",
         icon=":material/folder_zip:",
-        help="allocation.csv, summary.json, policy.yaml and a README with the command that "
-        "reproduces the run.",
+        help=t("export.bundle_help"),
     )
-    data = (
-        ""
-        if ds.origin.endswith("/data") or st.session_state.get(state.UPLOAD_NAME) is None
-        else f" --data {ds.origin}"
-    )
-    st.markdown("Reproduce this run from the command line (same dataset, same package versions):")
+    # the server's own paths never appear: an upload is named by the user's file name
+    upload = ss.get(state.UPLOAD_NAME)
+    data = "" if upload is None else f" --data {_shell_word(upload)}"
+    st.markdown(t("export.reproduce"))
     st.code(f"ree-sourcing solve{data} --policy policy.yaml --out allocation.csv", language="bash")
     st.caption(
-        f"Dataset sha256 `{ds.fingerprint}` · as of {ds.as_of} · "
-        f"optimized cost {fmt.usd(solution.total_cost_usd)}/yr."
+        t(
+            "export.footer",
+            sha=ds.fingerprint,
+            as_of=fmt.md(ds.as_of),
+            cost=fmt.usd(solution.total_cost_usd),
+        )
     )
-    with st.expander("Policy YAML"):
+    with st.expander(t("export.yaml_title")):
         st.code(state.export_file(solution, "yaml").decode("utf-8"), language="yaml")
+
+
+def _shell_word(name: str) -> str:
+    """A file name as one shell word (quoted when it needs it); shown in a code block, which
+    renders text, never HTML."""
+    import shlex
+
+    return shlex.quote(str(name))

@@ -4,7 +4,7 @@ domestic sources (no shape) beside it.
 
 Drawn fully offline: shapes come from the project's boundary file (optimizer.geo) as GeoJSON,
 and plotly's own world topology request goes to a stub served from static/ (see
-static/README.md), never to a CDN.
+the docstring of optimizer.ui.partner_map.topojson_url), never to a CDN.
 """
 
 from __future__ import annotations
@@ -15,19 +15,38 @@ import streamlit as st
 from .. import geo, heatmaps, maps
 from ..solution import Solution
 from . import charts, disruptions, stages, state
+from . import format as fmt
+from .i18n import t
 
 VIEW = "map_view"
 MEASURE = "map_measure"
 ELEMENT = "map_element"
 STAGE = "map_stage"
 FLOWS = "map_flows"
+REGION = "map_region"
+SCALE = "map_scale"
 ALL = "__all__"
-VIEW_LABELS = {"optimized": "Optimized", "baseline": "Today", "difference": "Change"}
-MEASURE_LABELS = {"tonnes": "Tonnes", "share": "Share", "value": "Value"}
+VIEWS = ("optimized", "baseline", "difference")
+MEASURES = ("tonnes", "share", "value")
+KEPT = (VIEW, MEASURE, ELEMENT, STAGE, FLOWS, REGION, SCALE)
+DEFAULTS = {
+    VIEW: "optimized",
+    MEASURE: "tonnes",
+    FLOWS: True,
+    REGION: "east_asia",
+    SCALE: "log",
+}
 
 
 def topojson_url() -> str:
-    """Where plotly fetches its world topology: the stub in static/, under the app's base path."""
+    """Where plotly fetches its world topology: the stub in static/, under the app's base path.
+
+    static/ is served at /app/static/<name> (server.enableStaticServing) and holds two files
+    only: world_110m.json, an empty TopoJSON topology (plotly fetches
+    <topojsonURL>world_110m.json for any geo trace with a locationmode, even when the shapes come
+    from our own GeoJSON; pointing it here means the browser never asks a CDN), and
+    favicon.png, the page icon. The country shapes come from data/boundaries.parquet (Made with
+    Natural Earth). tests/test_app.py checks nothing else is in static/."""
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
     return f"/{base}/app/static/" if base else "/app/static/"
 
@@ -43,45 +62,53 @@ def map_stage(session, solution: Solution) -> str:
     return stages.resolve(solution, session.get(STAGE, stages.WORST))
 
 
+def partner_labels(values: pd.DataFrame, shapes) -> pd.DataFrame:
+    """Names and points of the countries in play (today or optimized) that have a shape."""
+    playing = values[(values["baseline_t"] > 0) | (values["optimized_t"] > 0)]
+    points = geo.centroids(playing["supplier"], shapes).set_index("iso3")
+    out = playing[playing["supplier"].isin(points.index)]
+    return pd.DataFrame(
+        {
+            "iso3": out["supplier"].to_numpy(),
+            "name": out["name"].to_numpy(),
+            "lon": out["supplier"].map(points["lon"]).astype(float).to_numpy(),
+            "lat": out["supplier"].map(points["lat"]).astype(float).to_numpy(),
+        }
+    )
+
+
+def _segmented(where, label: str, options, key: str, words) -> str:
+    ss = st.session_state
+    if ss.get(key) not in options:
+        ss[key] = DEFAULTS[key]
+    value = where.segmented_control(label, list(options), key=key, format_func=words, required=True)
+    return value or DEFAULTS[key]
+
+
 def render(solution: Solution) -> None:
     ss = st.session_state
     ds = solution.dataset
-    st.markdown(
-        "Where Korea's rare earths come from, by country, at one stage of the chain (mining, "
-        "separation, metal, magnets). Switch between **today's** mix, the **optimized** one "
-        "and the **change**; hover a country for its capacity at the stage, the cost it adds, "
-        "governance risk and lead time. Markers show FORGE, FTA and ASEAN partners."
-    )
+    st.markdown(t("map.intro"))
     c = st.columns([1.2, 1.5, 1.1, 1.1, 0.8])
-    view = c[0].segmented_control(
-        "Mix",
-        list(VIEW_LABELS),
-        default="optimized",
-        key=VIEW,
-        format_func=VIEW_LABELS.get,
-        required=True,
-    )
-    measure = c[1].segmented_control(
-        "Measure",
-        list(MEASURE_LABELS),
-        default="tonnes",
-        key=MEASURE,
-        format_func=MEASURE_LABELS.get,
-        required=True,
-    )
+    view = _segmented(c[0], t("map.mix"), VIEWS, VIEW, lambda v: t(f"mix.{v}"))
+    measure = _segmented(c[1], t("map.measure"), MEASURES, MEASURE, lambda m: t(f"map.m_{m}"))
     if ss.get(ELEMENT) not in (ALL, *solution.scope):
         ss[ELEMENT] = ALL
     names = ds.elements["name"]
     c[2].selectbox(
-        "Element",
+        t("col.element"),
         [ALL, *solution.scope],
         key=ELEMENT,
-        format_func=lambda e: "All elements in scope" if e == ALL else f"{e} · {names.get(e, e)}",
+        format_func=lambda e: t("all_elements") if e == ALL else f"{e} · {names.get(e, e)}",
     )
     stages.pick(c[3], STAGE, solution, ss)
-    flows_on = c[4].toggle("Flows into Korea", value=True, key=FLOWS)
-    view = view or "optimized"
-    measure = measure or "tonnes"
+    ss.setdefault(FLOWS, True)
+    flows_on = c[4].toggle(t("map.flows"), key=FLOWS)
+    d = st.columns([1.2, 1.5, 3])
+    region = _segmented(
+        d[0], t("map.region"), tuple(charts.REGIONS), REGION, lambda r: t(f"map.r_{r}")
+    )
+    scale = _segmented(d[1], t("map.scale"), ("log", "linear"), SCALE, lambda x: t(f"map.s_{x}"))
     element = map_element(ss)
     stage = map_stage(ss, solution)
     values = state.map_values(solution, element, stage)
@@ -93,7 +120,7 @@ def render(solution: Solution) -> None:
     flow_column = maps.value_column("tonnes", view)
     flows = maps.flow_lines(values, flow_column, shapes) if flows_on else None
     korea = charts.korea_point(geo.centroids([geo.KOREA], shapes))
-    what = f"{MEASURE_LABELS[measure].lower()}, {VIEW_LABELS[view].lower()}, {stage}"
+    what = f"{t(f'map.m_{measure}').lower()}, {t(f'mix.{view}').lower()}, {stages.name(stage)}"
     scenario = disruptions.picked(ss, ds)
     hits = scenario_markers(solution, scenario, element, shapes) if scenario else None
     fig = charts.choropleth(
@@ -110,8 +137,12 @@ def render(solution: Solution) -> None:
         title=what,
         hits=hits,
         hit_label=scenario or "",
+        region=region,
+        scale=scale,
+        labels=partner_labels(values, shapes),
     )
     left, right = st.columns([2.6, 1.4])
+    stage_word = stages.name(stage).lower()
     with left:
         st.plotly_chart(
             fig,
@@ -119,76 +150,75 @@ def render(solution: Solution) -> None:
             config={**charts.MAP_CONFIG, "topojsonURL": topojson_url()},
             key="partner_map",
         )
-        scope = "all elements in scope" if element is None else f"{element} only"
+        scope = t("all_elements").lower() if element is None else t("map.only", element=element)
         note = {
-            "tonnes": f"t REO per year through its {stage} plants",
-            "share": f"share of what passes the {stage} stage, per element"
-            + (
-                ", weighted across elements as the Overview's stage figures"
-                if element is None
-                else ""
-            ),
-            "value": "USD per year the mix pays its plants, all stages",
+            "tonnes": t("map.note_tonnes", stage=stage_word),
+            "share": t("map.note_share", stage=stage_word)
+            + (t("map.note_weighted") if element is None else ""),
+            "value": t("map.note_value"),
         }[measure]
         st.caption(
-            f"Shading: {VIEW_LABELS[view].lower()} mix, {note} ({scope}); "
-            + (
-                "change = optimized minus today; green flows grow, red shrink. "
-                if view == "difference"
-                else ""
-            )
-            + ("Flow width ∝ tonnes. " if flows_on else "")
-            + f"{geo.ATTRIBUTION} Boundaries at 1:110m; no microstates."
+            t("map.shading", mix=t(f"mix.{view}").lower(), note=note, scope=scope)
+            + " "
+            + (t("map.scale_note_log") if scale == "log" else t("map.scale_note_linear"))
+            + " "
+            + (t("map.change_note") if view == "difference" else "")
+            + (t("map.flow_note") if flows_on else "")
+            + t("map.hover_note")
+            + f" {geo.ATTRIBUTION} "
+            + t("map.boundaries")
         )
         if scenario:
             _scenario_note(solution, scenario, element, hits)
     with right:
-        st.markdown("**Domestic sources** (no shape on the map)")
+        st.markdown(t("map.domestic"))
         dom = maps.domestic_values(values, shapes)
         st.dataframe(
             _display(dom),
             hide_index=True,
             width="stretch",
-            column_config=DOMESTIC_COLUMNS,
+            column_config=domestic_columns(),
         )
         korea_total = values.loc[values["supplier"].isin(dom["supplier"]), column].sum()
-        unit = {"tonnes": "t REO/yr", "share": "", "value": "USD/yr"}[measure]
         shown = (
             f"{korea_total * 100:+.1f} pp"
             if measure == "share" and view == "difference"
             else f"{korea_total * 100:.1f}%"
             if measure == "share"
-            else f"{korea_total:,.1f} {unit}"
+            else f"{korea_total:,.1f} t REO/yr"
             if measure == "tonnes"
-            else f"{korea_total / 1e6:,.2f} M {unit}"
+            else fmt.usd(korea_total)
         )
-        st.caption(f"Domestic total ({VIEW_LABELS[view].lower()}): {shown}")
-    st.markdown("##### Partners")
+        st.caption(t("map.domestic_total", mix=t(f"mix.{view}").lower(), value=shown))
+    st.markdown("##### " + t("map.partners"))
     partners = values[(values["baseline_t"] > 0) | (values["optimized_t"] > 0)]
     partners = partners.sort_values("optimized_t", ascending=False)
+    scale_m, unit = fmt.million_scale()
     st.dataframe(
         _partner_table(partners),
         hide_index=True,
         width="stretch",
         column_config={
-            "name": st.column_config.TextColumn("Partner", pinned=True),
-            "blocs": "Blocs",
-            "baseline_t": st.column_config.NumberColumn("Today (t REO/yr)", format="%,.1f"),
-            "optimized_t": st.column_config.NumberColumn("Optimized (t REO/yr)", format="%,.1f"),
-            "change_t": st.column_config.NumberColumn("Change (t REO/yr)", format="%+,.1f"),
+            "name": st.column_config.TextColumn(t("map.col_partner"), pinned=True),
+            "blocs": t("map.col_blocs"),
+            "baseline_t": st.column_config.NumberColumn(t("col.today_t"), format="%,.1f"),
+            "optimized_t": st.column_config.NumberColumn(t("col.optimized_t"), format="%,.1f"),
+            "change_t": st.column_config.NumberColumn(t("col.change_t"), format="%+,.1f"),
             "optimized_share": st.column_config.NumberColumn(
-                "Optimized share (%)", format="%.1f%%"
+                t("map.col_opt_share"), format="%.1f%%"
             ),
-            "optimized_usd": st.column_config.NumberColumn("Optimized (M USD/yr)", format="%,.2f"),
+            "optimized_usd": st.column_config.NumberColumn(
+                t("col.optimized_money", unit=unit), format="%,.2f"
+            ),
             "capacity_t": st.column_config.NumberColumn(
-                f"Capacity at {stage} (t/yr)", format="%,.1f"
+                t("map.col_capacity", stage=stage_word), format="%,.1f"
             ),
             "cost_usd_kg": st.column_config.NumberColumn(
-                f"Cost added at {stage} (USD/kg)", format="%,.2f"
+                t("map.col_cost", stage=stage_word), format="%,.2f"
             ),
-            "wgi_risk": st.column_config.NumberColumn("Governance risk (0-10)", format="%.2f"),
-            "lead_time_days": st.column_config.NumberColumn("Lead time (days)", format="%d"),
-            "optimized_supplies": "Optimized supplies",
+            "wgi_risk": st.column_config.NumberColumn(t("map.col_wgi"), format="%.2f"),
+            "lead_time_days": st.column_config.NumberColumn(t("map.col_lead"), format="%d"),
+            "optimized_supplies": t("map.col_supplies"),
         },
     )
 
@@ -213,25 +243,30 @@ def _scenario_note(
 ) -> None:
     info = heatmaps.scenario_info(solution.dataset, solution.scope).set_index("scenario")
     days = info.at[scenario, "duration_days"]
-    scope = "the elements in scope" if element is None else element
+    scope = t("map.scope_all") if element is None else fmt.md(element)
+    name = fmt.md(scenario)
     if len(hits):
-        who = "; ".join(f"{h.name}: {h.detail}" for h in hits.itertuples(index=False))
-        text = (
-            f"**Red outlines and rings: suppliers of {scope} hit by _{scenario}_** "
-            f"(chosen on the Scenarios tab; {days:g} days, "
-            f"{info.at[scenario, 'probability']:.0%} a year). {who}."
+        who = "; ".join(
+            f"{fmt.md(h.name)}: {fmt.md(h.detail)}" for h in hits.itertuples(index=False)
+        )
+        text = t(
+            "map.scenario_hits",
+            scope=scope,
+            scenario=name,
+            days=f"{days:g}",
+            probability=f"{info.at[scenario, 'probability']:.0%}",
+            who=who,
         )
         off_map = hits.loc[hits["lon"].isna(), "name"].tolist()
         if off_map:
-            text += f" Without a shape on the map: {', '.join(off_map)}."
+            text += " " + t("map.off_map", names=", ".join(fmt.md(n) for n in off_map))
     else:
-        text = (
-            f"_{scenario}_ (chosen on the Scenarios tab) hits no supplier of {scope}, so "
-            "nothing is marked."
-        )
+        text = t("map.scenario_none", scenario=name, scope=scope)
     c = st.columns([5, 1])
-    c[0].markdown(f"<small>{text}</small>", unsafe_allow_html=True)
-    c[1].button("Clear", on_click=disruptions.clear_pick, key="clear_pick_map", width="stretch")
+    c[0].caption(text)
+    c[1].button(
+        t("map.clear"), on_click=disruptions.clear_pick, key="clear_pick_map", width="stretch"
+    )
 
 
 def _partner_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -253,7 +288,7 @@ def _partner_table(frame: pd.DataFrame) -> pd.DataFrame:
     ].copy()
     out["blocs"] = out["blocs"].str.replace(";", ", ")
     out["optimized_share"] = out["optimized_share"] * 100
-    out["optimized_usd"] = out["optimized_usd"] / 1e6
+    out["optimized_usd"] = out["optimized_usd"] / 1e6 * fmt.million_scale()[0]
     return out
 
 
@@ -263,8 +298,9 @@ def _display(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-DOMESTIC_COLUMNS = {
-    "name": "Source",
-    "optimized_t": st.column_config.NumberColumn("Optimized (t/yr)", format="%,.1f"),
-    "baseline_t": st.column_config.NumberColumn("Today (t/yr)", format="%,.1f"),
-}
+def domestic_columns() -> dict:
+    return {
+        "name": t("map.col_source"),
+        "optimized_t": st.column_config.NumberColumn(t("map.col_opt_ty"), format="%,.1f"),
+        "baseline_t": st.column_config.NumberColumn(t("map.col_today_ty"), format="%,.1f"),
+    }

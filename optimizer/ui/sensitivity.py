@@ -20,6 +20,8 @@ from ..policy import RECYCLING_BLOC, ROBUST_OBJECTIVES, Policy
 from ..session import parse_grid
 from ..solution import Solution
 from . import charts, state
+from . import format as fmt
+from .i18n import t
 
 PREFIX = "sens_"
 PARAM_X = "sens_param_x"
@@ -35,7 +37,7 @@ OTHER_SECONDS = 0.015
 class Parameter:
     """A sweep parameter as the controls show it: display = library value x scale."""
 
-    label: str
+    key: str  # catalogue id: sens.p_<key>
     unit: str  # shown after numbers: "%", " days", ""
     scale: float
     start: float  # default range and points, display units
@@ -45,46 +47,60 @@ class Parameter:
     high: float
     step: float
 
+    @property
+    def label(self) -> str:
+        return t(f"sens.p_{self.key}")
+
     def axis(self) -> str:
-        unit = {"%": " (%)", " days": " (days)"}.get(self.unit, "")
+        unit = {"%": " (%)", " days": " " + t("sens.days_unit")}.get(self.unit, "")
         return f"{self.label}{unit}"
 
 
 PARAMETERS = {
-    "china_cap": Parameter("China cap", "%", 100, 30, 100, 8, 0, 100, 5),
-    "budget_premium": Parameter("Budget premium over least cost", "%", 100, 0, 50, 6, 0, 200, 5),
-    "country_cap": Parameter("Cap on any single country", "%", 100, 40, 100, 7, 0, 100, 5),
-    "forge_min": Parameter("FORGE minimum", "%", 100, 0, 30, 7, 0, 100, 5),
-    "recycled_min": Parameter("Recycled share minimum", "%", 100, 0, 30, 7, 0, 100, 5),
-    "stockpile_days": Parameter("Stockpile", " days", 1, 0, 180, 7, 0, 365, 5),
-    "alpha": Parameter("CVaR level", "", 1, 0.8, 0.98, 7, 0.5, 0.99, 0.01),
+    "china_cap": Parameter("china_cap", "%", 100, 30, 100, 8, 0, 100, 5),
+    "budget_premium": Parameter("budget_premium", "%", 100, 0, 50, 6, 0, 200, 5),
+    "country_cap": Parameter("country_cap", "%", 100, 40, 100, 7, 0, 100, 5),
+    "forge_min": Parameter("forge_min", "%", 100, 0, 30, 7, 0, 100, 5),
+    "recycled_min": Parameter("recycled_min", "%", 100, 0, 30, 7, 0, 100, 5),
+    "stockpile_days": Parameter("stockpile_days", " days", 1, 0, 180, 7, 0, 365, 5),
+    "alpha": Parameter("alpha", "", 1, 0.8, 0.98, 7, 0.5, 0.99, 0.01),
 }
 DEFAULT_X, DEFAULT_Y = "china_cap", "budget_premium"
 
 
 @dataclass(frozen=True)
 class Measure:
-    label: str  # with its unit
+    key: str  # catalogue id sens.m_<key>, with {unit} for money
     scale: float  # display = sweep column x scale
     number: str  # format of the numbers
     higher_is_better: bool = False
+    money: bool = False  # in the session's currency (scale from USD x million_scale)
+
+    @property
+    def label(self) -> str:
+        factor, unit = fmt.million_scale()
+        return t(f"sens.m_{self.key}", unit=unit) if self.money else t(f"sens.m_{self.key}")
+
+    @property
+    def shown_scale(self) -> float:
+        return self.scale * fmt.million_scale()[0] if self.money else self.scale
 
 
 MEASURES = {
-    "hhi": Measure("HHI (0-1)", 1.0, ".3f"),
-    "china_share": Measure("China share (%)", 100.0, ".1f"),
-    "forge_share": Measure("FORGE share (%)", 100.0, ".1f", higher_is_better=True),
-    "cost_usd": Measure("Cost of the mix (M USD/yr)", 1e-6, ",.1f"),
-    "unmet_t": Measure("Unmet demand (t REO/yr)", 1.0, ",.1f"),
+    "hhi": Measure("hhi", 1.0, ".3f"),
+    "china_share": Measure("china_share", 100.0, ".1f"),
+    "forge_share": Measure("forge_share", 100.0, ".1f", higher_is_better=True),
+    "cost_usd": Measure("cost_usd", 1e-6, ",.1f", money=True),
+    "unmet_t": Measure("unmet_t", 1.0, ",.1f"),
 }
 OBJECTIVE_MEASURES = {
-    "hhi": Measure("Objective: HHI (0-1)", 1.0, ".3f"),
-    "wgi-hhi": Measure("Objective: governance-weighted HHI (0-10)", 1.0, ".3f"),
-    "max-share": Measure("Objective: largest supplier's share (%)", 100.0, ".1f"),
-    "top3": Measure("Objective: top-3 suppliers' share (%)", 100.0, ".1f"),
-    "cost": Measure("Objective: cost (M USD/yr)", 1e-6, ",.1f"),
-    "cvar": Measure("Objective: CVaR of disruption loss (M USD)", 1e-6, ",.2f"),
-    "worst-case": Measure("Objective: worst-case disruption loss (M USD)", 1e-6, ",.2f"),
+    "hhi": Measure("o_hhi", 1.0, ".3f"),
+    "wgi-hhi": Measure("o_wgi", 1.0, ".3f"),
+    "max-share": Measure("o_max", 100.0, ".1f"),
+    "top3": Measure("o_top3", 100.0, ".1f"),
+    "cost": Measure("o_cost", 1e-6, ",.1f", money=True),
+    "cvar": Measure("o_cvar", 1e-6, ",.2f", money=True),
+    "worst-case": Measure("o_worst", 1e-6, ",.2f", money=True),
 }
 
 
@@ -143,14 +159,10 @@ def cli_text(grids: dict[str, list[float]], session: MutableMapping[str, Any]) -
 def render(solution: Solution) -> None:
     ss = st.session_state
     ds, policy = solution.dataset, solution.policy
-    st.markdown(
-        "How the result moves when one or two policy settings move: each grid point is the "
-        "current policy with those settings changed, re-solved on one built model. One "
-        "parameter draws a line, two a heatmap; the star is the current policy."
-    )
+    st.markdown(t("sens.intro"))
     names = available_parameters(ds, policy)
     if not names:
-        st.info("No sweep parameter applies to this policy.")
+        st.info(t("sens.none"))
         return
     if ss.get(PARAM_X) not in names:
         ss[PARAM_X] = DEFAULT_X if DEFAULT_X in names else names[0]
@@ -161,11 +173,11 @@ def render(solution: Solution) -> None:
         for key, value in zip(range_keys(name), (p.start, p.stop, p.points), strict=True):
             ss.setdefault(key, value)
 
-    x = _parameter_row("Parameter (x axis)", PARAM_X, names)
+    x = _parameter_row(t("sens.param_x"), PARAM_X, names)
     others = [n for n in names if n != x]
     if ss.get(PARAM_Y) not in (NONE, *others):
         ss[PARAM_Y] = NONE
-    y = _parameter_row("Second parameter (y axis)", PARAM_Y, [NONE, *others])
+    y = _parameter_row(t("sens.param_y"), PARAM_Y, [NONE, *others])
     y = None if y in (None, NONE) else y
 
     measures = available_measures(policy.objective)
@@ -184,17 +196,16 @@ def render(solution: Solution) -> None:
 
     c = st.columns([1.6, 1, 2])
     measure = c[0].selectbox(
-        "Measure",
+        t("map.measure"),
         measures,
         key=MEASURE,
         format_func=lambda m: measure_spec(m, policy.objective).label,
-        help="What the chart shows at each grid point. Shares are of what is supplied, "
-        "weighted across elements as on the Overview; cost is the optimized mix's landed cost.",
+        help=t("sens.measure_help"),
     )
     too_many = total > MAX_POINTS
     c[1].markdown("<div style='height:1.75rem'></div>", unsafe_allow_html=True)
     run = c[1].button(
-        f"Run sweep ({total:,} policies)",
+        t("sens.run", count=f"{total:,}"),
         type="primary",
         width="stretch",
         disabled=bool(problem) or too_many or total == 0,
@@ -202,63 +213,50 @@ def render(solution: Solution) -> None:
         icon=":material/play_arrow:",
     )
     c[2].caption(
-        f"{total:,} policies, about {max(seconds, 0.5):.0f} s"
-        + (
-            f". At most {MAX_POINTS} in the app; use the command line for larger grids."
-            if too_many
-            else ". Results are kept: coming back to the same policy and grid costs nothing."
-        )
+        t("sens.estimate", count=f"{total:,}", seconds=f"{max(seconds, 0.5):.0f}")
+        + " "
+        + (t("sens.too_many", most=MAX_POINTS) if too_many else t("sens.kept"))
     )
     if "china_cap" in (x, y) and policy.country_cap is not None:
-        st.caption(f"The single-country cap ({policy.country_cap:.0%}) still holds China above it.")
+        st.caption(t("sens.country_holds", cap=f"{policy.country_cap:.0%}"))
     if problem:
-        st.error(f"The grid cannot be read: {problem}")
+        st.error(t("sens.bad_grid", problem=fmt.md(problem)))
         return
 
     table = state.cached_sweep(ds, policy, grids)
     if run and table is None:
-        bar = st.progress(0.0, text=f"Solving {total:,} policies…")
+        bar = st.progress(0.0, text=t("sens.solving", count=f"{total:,}"))
 
         def progress(done: int, count: int) -> None:
-            bar.progress(done / count, text=f"Solved {done:,} of {count:,} policies")
+            bar.progress(done / count, text=t("sens.solved", done=f"{done:,}", count=f"{count:,}"))
 
         try:
             table = state.run_sweep(ds, policy, grids, progress)
         except InputError as e:
             bar.empty()
-            st.error("The sweep cannot run:\n" + "\n".join(f"- {p}" for p in e.problems))
+            st.error(t("sens.cannot_run") + "\n" + "\n".join(f"- {fmt.md(p)}" for p in e.problems))
             return
         except SolverError as e:  # a library fault, not the user's: say so plainly
             bar.empty()
-            st.error(
-                f"The solver stopped at one grid point ({e}). This is a fault in the optimizer, "
-                "not in your settings; a slightly different range or number of points usually "
-                "avoids it. The rest of the app is unaffected."
-            )
+            st.error(t("sens.solver_fault", error=fmt.md(e)))
             return
         bar.empty()
     if table is None:
-        st.info(
-            "Press **Run sweep** to solve the grid for the current policy. Changing the policy "
-            "in the sidebar or the grid asks for a new run."
-        )
+        st.info(t("sens.press_run"))
         return
     _draw(solution, table, x, y, measure)
     _notes(table)
     d = st.columns([1, 3])
     state.download(
         d[0],
-        "Sweep table (.csv)",
+        t("sens.download"),
         state.sweep_csv(table),
         file_name="sweep.csv",
         icon=":material/table:",
         key="download_sweep",
     )
-    d[1].caption(
-        "The same table from the command line, with the policy file from the Export tab:  \n"
-        f"`{cli_text(grids, ss)}`"
-    )
-    with st.expander("Sweep table"):
+    d[1].caption(t("sens.cli") + "  \n" + f"`{cli_text(grids, ss)}`")
+    with st.expander(t("sens.table")):
         st.dataframe(table, hide_index=True, width="stretch", key="sweep_table")
 
 
@@ -268,7 +266,7 @@ def _parameter_row(label: str, key: str, options: list[str]) -> str:
         label,
         options,
         key=key,
-        format_func=lambda n: "None: one parameter" if n == NONE else PARAMETERS[n].label,
+        format_func=lambda n: t("sens.one_param") if n == NONE else PARAMETERS[n].label,
     )
     if name in (None, NONE):
         return NONE
@@ -276,8 +274,9 @@ def _parameter_row(label: str, key: str, options: list[str]) -> str:
     start, stop, points = range_keys(name)
     number = "%.2f" if p.step < 1 else "%.0f"
     unit = p.unit.strip()
+    shown_unit = t("sens.days_word") if unit == "days" else unit
     c[1].number_input(
-        f"From{f' ({unit})' if unit else ''}",
+        t("sens.from") + (f" ({shown_unit})" if unit else ""),
         min_value=float(p.low),
         max_value=float(p.high),
         step=float(p.step),
@@ -285,14 +284,14 @@ def _parameter_row(label: str, key: str, options: list[str]) -> str:
         key=start,
     )
     c[2].number_input(
-        f"To{f' ({unit})' if unit else ''}",
+        t("sens.to") + (f" ({shown_unit})" if unit else ""),
         min_value=float(p.low),
         max_value=float(p.high),
         step=float(p.step),
         format=number,
         key=stop,
     )
-    c[3].number_input("Points", min_value=2, max_value=40, step=1, key=points)
+    c[3].number_input(t("sens.points"), min_value=2, max_value=40, step=1, key=points)
     return name
 
 
@@ -311,17 +310,17 @@ def _draw(solution: Solution, table: pd.DataFrame, x: str, y: str | None, measur
     if y is None:
         line = heatmaps.sweep_line(table, x, column)
         line["x"] = line["x"] * px.scale
-        line["y"] = line["y"] * spec.scale
+        line["y"] = line["y"] * spec.shown_scale
         fig = charts.sweep_line_chart(
             line,
             px.axis(),
             spec.label,
             spec.number,
-            current=(cx, _current_y(solution, measure) * spec.scale),
+            current=(cx, _current_y(solution, measure) * spec.shown_scale),
         )
     else:
         py = PARAMETERS[y]
-        surface = heatmaps.sweep_surface(table, x, y, column) * spec.scale
+        surface = heatmaps.sweep_surface(table, x, y, column) * spec.shown_scale
         status = heatmaps.sweep_surface(table, x, y, "status")
         for frame in (surface, status):
             frame.columns = [v * px.scale for v in frame.columns]
@@ -345,14 +344,9 @@ def _notes(table: pd.DataFrame) -> None:
     short, invalid = int(counts.get("shortfall", 0)), int(counts.get("invalid", 0))
     notes = []
     if short:
-        notes.append(
-            f"{short} of {len(table)} policies cannot meet every element's demand or bloc "
-            "minimum (crossed): see the unmet-demand measure."
-        )
+        notes.append(t("sens.short_note", short=short, total=len(table)))
     if invalid:
         first = table.loc[table["status"] == "invalid", "error"].iloc[0]
-        notes.append(
-            f"{invalid} grid points contradict the other settings and were skipped: {first}"
-        )
+        notes.append(t("sens.invalid_note", count=invalid, first=fmt.md(first)))
     if notes:
         st.caption(" ".join(notes))

@@ -26,9 +26,11 @@ from ..policy import (
     STAGE_RULES,
     WEIGHTINGS,
     Policy,
+    split_key,
 )
 from . import format as fmt
-from . import state
+from . import i18n, state
+from .i18n import t
 
 PRESET = "preset"
 OBJECTIVE = "objective"
@@ -50,58 +52,31 @@ EVERY_STAGE = "every stage"  # the caps tables' stage for a cap that holds at ev
 EDITOR_VERSION = "editor_version"  # bumped to reset the tables' editors
 CONTROLS_FOR = "controls_for"  # fingerprint of the dataset the controls were set up for
 NO_PRESET = "none"
+BUDGET_MODE = "budget_mode"  # what the budget is: see BUDGET_MODES
+BUDGET_ABS = "budget_musd"  # the absolute budget, M USD a year
+BUDGET_MODES = ("least", "today", "absolute")  # premium over least cost, over today's, absolute
+FORM = "policy_form"
+APPLY = "apply"
 
 
 def bloc_key(bloc: str) -> str:
     return f"bloc_min_{bloc}_pct"
 
 
-OBJECTIVE_LABELS = {
-    "hhi": "Concentration (HHI)",
-    "wgi-hhi": "Governance-weighted HHI",
-    "max-share": "Largest supplier's share",
-    "top3": "Top-3 suppliers' share",
-    "cvar": "Disruption loss, CVaR (USD)",
-    "worst-case": "Disruption loss, worst case (USD)",
-    "cost": "Least cost (within caps)",
-}
-OBJECTIVE_HELP = (
-    "What the optimizer minimises. HHI: sum of squared supplier shares per element (1 = one "
-    "supplier). Governance-weighted HHI: each share squared times the supplier's governance "
-    "risk (0-10, World Bank WGI). Largest / top-3 share: the biggest one or three suppliers' "
-    "share. Disruption loss: the USD value of demand lost across the dataset's disruption "
-    "scenarios after the stockpile is drawn, as CVaR (mean of the worst tail) or worst case. "
-    "Least cost: the cheapest mix that respects the caps and minimums. Concentration measures "
-    "are combined across elements with the element weights (default: value of demand)."
-)
-STAGE_RULE_LABELS = {
-    "worst": "Worst stage of each element",
-    "sum": "Sum over the stages",
-    "mine": "Mine stage only",
-    "separation": "Separation stage only",
-    "metal": "Metal stage only",
-    "magnet": "Magnet stage only",
-}
-STAGE_RULE_HELP = (
-    "Which stage's risk the objective counts for each element: its worst stage (a chain is as "
-    "exposed as its most concentrated step; the EU and Korean targets hold at any stage), the "
-    "sum over its stages, or one stage. Caps hold at every stage whatever this says."
-)
-YEAR_HELP = (
-    "Also use plants under construction or planned whose first year of output is this year or "
-    "earlier. Blank: operating plants only."
-)
-WEIGHT_LABELS = {
-    "value": "Value of demand (t x price)",
-    "volume": "Tonnes of demand",
-    "equal": "Every element equally",
-}
-PRESET_LABELS = {
-    NO_PRESET: "None: set the controls yourself",
-    "korea-2030": "Korea 2030 strategy: no country above 50%, recycling 20%",
-    "eu-crma": "EU CRMA style: no country above 65%",
-    "forge-first": "FORGE first: 25% from FORGE, China below 60%",
-}
+def objective_label(objective: str) -> str:
+    return t(f"objective.{objective}")
+
+
+def stage_rule_label(rule: str) -> str:
+    return t(f"rule.{rule}")
+
+
+def weight_label(weights: str) -> str:
+    return t(f"weights.{weights}")
+
+
+def preset_label(preset: str) -> str:
+    return t(f"preset.{preset}")
 
 
 def _has_field(name: str) -> bool:
@@ -140,6 +115,8 @@ def defaults(dataset: Dataset) -> dict[str, Any]:
         PRESET: NO_PRESET,
         OBJECTIVE: "hhi",
         PREMIUM: round(DEFAULT_PREMIUM * 100),
+        BUDGET_MODE: "least",
+        BUDGET_ABS: 250.0,
         WEIGHTS: "value",
         ELEMENTS: list(dataset.demanded_elements),
         HHI_CAP: 1.0,
@@ -222,9 +199,28 @@ def cap_key(row: Mapping[str, Any]) -> str:
     return who if _blank(stage) or stage == EVERY_STAGE else f"{stage}:{who}"
 
 
+def scope_of(values: Mapping[str, Any], dataset: Dataset) -> tuple[str, ...]:
+    """The elements the controls put in scope, as the library resolves them."""
+    demanded = dataset.demanded_elements
+    chosen = set(values.get(ELEMENTS, demanded))
+    return tuple(e for e in demanded if e in chosen)
+
+
+def today_cost_usd(dataset: Dataset, scope: tuple[str, ...]) -> float:
+    """What today's mix of these elements costs a year at the dataset's prices: the same
+    number as Solution.baseline_portfolio["cost_usd"] (the library's baseline measures)."""
+    from ..network import measures
+
+    return float(measures.baseline_metrics(dataset, tuple(scope), "value")[1]["cost_usd"])
+
+
 def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
     """The library Policy for the controls' values (percentages -> fractions). Incomplete table
-    rows are ignored; the library's validate() judges everything else."""
+    rows are ignored; the library's validate() judges everything else.
+
+    The budget is what the user asked for: a premium over least cost (the library's
+    budget_premium), a premium over today's cost or an absolute amount (both become budget_usd,
+    today's cost taken from the library's baseline measures of the elements in scope)."""
     caps: dict[str, float] = {}
     china = values.get(CHINA_CAP, 100)
     country = values.get(COUNTRY_CAP, 100)
@@ -244,9 +240,20 @@ def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
     demanded = dataset.demanded_elements
     elements = None if chosen >= set(demanded) else tuple(e for e in demanded if e in chosen)
     hhi_cap = values.get(HHI_CAP, 1.0)
+    premium = values.get(PREMIUM, round(DEFAULT_PREMIUM * 100)) / 100
+    mode = values.get(BUDGET_MODE, "least")
+    budget_usd = None
+    if mode == "absolute":
+        budget_usd = float(values.get(BUDGET_ABS, 0.0)) * 1e6
+    elif mode == "today":
+        scope = scope_of(values, dataset)
+        budget_usd = today_cost_usd(dataset, scope) * (1 + premium) if scope else None
     policy = Policy(
         objective=values.get(OBJECTIVE, "hhi"),
-        budget_premium=values.get(PREMIUM, round(DEFAULT_PREMIUM * 100)) / 100,
+        # with an absolute budget the premium is unused; it stays at the library's default so
+        # the policy YAML loads back to an equal Policy (a null there means the default)
+        budget_premium=premium if budget_usd is None else DEFAULT_PREMIUM,
+        budget_usd=budget_usd,
         country_cap=country / 100 if country < 100 else None,
         caps=caps,
         element_caps=element_caps,
@@ -266,6 +273,70 @@ def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
     if name in PRESETS and preset_reproducible(policy, name):
         policy = policy.with_changes(preset=name)
     return policy
+
+
+def budget_basis(values: Mapping[str, Any]) -> tuple[str, float]:
+    """(mode, premium as a fraction) of the controls: how the policy line words the budget."""
+    mode = values.get(BUDGET_MODE, "least")
+    return (mode if mode in BUDGET_MODES else "least"), values.get(PREMIUM, 15) / 100
+
+
+def controls_from_policy(policy: Policy, dataset: Dataset) -> tuple[dict[str, Any], list[str]]:
+    """The control values that describe `policy` (the inverse of build_policy), and the
+    settings of the policy the controls cannot show (named, so a loaded run says so)."""
+    out = {**defaults(dataset)}
+    unshown: list[str] = []
+    out[OBJECTIVE] = policy.objective
+    if policy.budget_usd is not None:
+        out[BUDGET_MODE] = "absolute"
+        out[BUDGET_ABS] = round(policy.budget_usd / 1e6, 6)
+    else:
+        out[BUDGET_MODE] = "least"
+        out[PREMIUM] = round((policy.budget_premium or 0.0) * 100, 6)
+    out[COUNTRY_CAP] = round(policy.country_cap * 100, 6) if policy.country_cap is not None else 100
+    caps = dict(policy.caps)
+    if CHINA in caps:
+        out[CHINA_CAP] = round(caps.pop(CHINA) * 100, 6)
+    rows = []
+    for key, v in caps.items():
+        stage, who = split_key(key)
+        rows.append({"supplier": who, "stage": stage, "cap_pct": v * 100})
+    out[CAPS] = pd.DataFrame(rows, columns=["supplier", "stage", "cap_pct"]).astype(
+        {"supplier": object, "stage": object, "cap_pct": float}
+    )
+    erows = []
+    for e, caps_e in policy.element_caps.items():
+        for key, v in caps_e.items():
+            stage, who = split_key(key)
+            erows.append({"element": e, "supplier": who, "stage": stage, "cap_pct": v * 100})
+    out[ELEMENT_CAPS] = pd.DataFrame(
+        erows, columns=["element", "supplier", "stage", "cap_pct"]
+    ).astype({"element": object, "supplier": object, "stage": object, "cap_pct": float})
+    for b, v in policy.bloc_min.items():
+        if b in dataset.blocs and split_key(b)[0] is None:
+            out[bloc_key(b)] = round(v * 100, 6)
+        else:
+            unshown.append(f"bloc_min {b}")
+    out[RECYCLED] = round(policy.recycled_min * 100, 6)
+    risk_caps = dict(policy.risk_caps)
+    if "hhi" in risk_caps:
+        out[HHI_CAP] = float(risk_caps.pop("hhi"))
+    unshown += [f"risk_caps {m}" for m in risk_caps]
+    if policy.elements is not None:
+        out[ELEMENTS] = [e for e in dataset.demanded_elements if e in policy.elements]
+    out[WEIGHTS] = policy.weights
+    out[ALPHA] = float(policy.alpha)
+    out[STOCKPILE] = float(policy.stockpile_days)
+    out[STAGE_RULE] = policy.stage
+    out[YEAR] = policy.year
+    if _has_field(NO_WORSE):
+        out[NO_WORSE] = bool(policy.no_worse_than_today)
+    out[PRESET] = policy.preset or NO_PRESET
+    default = Policy()
+    for name in ("element_bloc_min", "scenarios", "stockpile_as_supplier", "hhi_tolerance"):
+        if getattr(policy, name) != getattr(default, name):
+            unshown.append(name)
+    return out, unshown
 
 
 def preset_reproducible(policy: Policy, name: str) -> bool:
@@ -351,61 +422,121 @@ def _pct_slider(label: str, key: str, help: str, disabled: bool = False) -> None
     st.slider(label, 0, 100, step=1, key=key, format="%d%%", help=help, disabled=disabled)
 
 
+def _names(dataset: Dataset, codes) -> str:
+    return ", ".join(str(c) for c in codes) or t("sidebar.none_in_data")
+
+
+def render_settings(dataset: Dataset) -> None:
+    """Language, currency and the exchange rate: how the app speaks, not what it solves (they
+    apply at once and never change a result)."""
+    ss = st.session_state
+    rate, own = i18n.rate_for(dataset)
+    if ss.get("_rate_for") != dataset.fingerprint:  # a dataset with its own rate brings it
+        ss["_rate_for"] = dataset.fingerprint
+        if own:
+            ss[i18n.RATE] = rate
+    with st.sidebar:
+        c = st.columns([1.1, 1])
+        c[0].selectbox(
+            t("sidebar.language"),
+            list(i18n.LANGUAGES),
+            key=i18n.LANG,
+            format_func=i18n.LANGUAGES.get,
+        )
+        c[1].selectbox(
+            t("sidebar.currency"),
+            list(i18n.CURRENCIES),
+            key=i18n.CURRENCY,
+            format_func=lambda c: t(f"currency.{c}"),
+            help=t("sidebar.currency_help"),
+        )
+        if ss[i18n.CURRENCY] == "KRW":
+            st.number_input(
+                t("sidebar.rate"),
+                min_value=100.0,
+                max_value=5000.0,
+                step=10.0,
+                format="%.1f",
+                key=i18n.RATE,
+                help=t("sidebar.rate_help"),
+            )
+        source = (
+            t("sidebar.rate_from_data")
+            if own and abs(ss[i18n.RATE] - rate) < 1e-9
+            else t("sidebar.rate_default", rate=i18n.messages.DEFAULT_KRW_PER_USD)
+            if abs(ss[i18n.RATE] - i18n.messages.DEFAULT_KRW_PER_USD) < 1e-9
+            else t("sidebar.rate_user")
+        )
+        st.caption(t("sidebar.rate_line", rate=f"{ss[i18n.RATE]:,.1f}", source=source))
+
+
 def render(dataset: Dataset) -> Policy:
-    """Draw the controls; return the Policy they describe (not yet validated)."""
+    """Draw the controls; return the Policy they describe (not yet validated).
+
+    The policy controls sit in one form: moving a slider with the keyboard or the mouse queues
+    nothing, and the policy is solved once, when the user presses Apply."""
     ss = st.session_state
     sync_to_dataset(ss, dataset)
     keep(ss, SOMETIMES_SHOWN)
     sb = st.sidebar
     with sb:
-        st.markdown("### Policy")
+        st.markdown("### " + t("sidebar.policy"))
         st.selectbox(
-            "Preset",
+            t("sidebar.preset"),
             [NO_PRESET, *PRESETS],
             key=PRESET,
-            format_func=lambda p: PRESET_LABELS.get(p, p),
+            format_func=preset_label,
             on_change=_apply_preset,
-            help="Fills in the caps and minimums below; adjust them freely afterwards.",
+            help=t("sidebar.preset_help"),
         )
+        form = st.form(FORM, border=False, enter_to_submit=True)
+    with form:
+        st.form_submit_button(
+            t("sidebar.apply"), type="primary", width="stretch", key=APPLY, icon=":material/check:"
+        )
+        st.caption(t("sidebar.apply_note"))
         st.selectbox(
-            "Objective",
+            t("sidebar.objective"),
             list(OBJECTIVES),
             key=OBJECTIVE,
-            format_func=lambda o: OBJECTIVE_LABELS.get(o, o),
-            help=OBJECTIVE_HELP,
+            format_func=objective_label,
+            help=t("sidebar.objective_help"),
         )
         if ss[OBJECTIVE] == "cvar":
             st.slider(
-                "CVaR level",
-                0.5,
-                0.99,
-                step=0.01,
-                key=ALPHA,
-                help="CVaR at 0.90 is the mean loss of the worst 10% of outcomes (probability-"
-                "weighted across the dataset's disruption scenarios); higher looks further into "
-                "the tail.",
+                t("sidebar.alpha"), 0.5, 0.99, step=0.01, key=ALPHA, help=t("sidebar.alpha_help")
             )
-        _pct_slider(
-            "Budget: premium over least cost",
-            PREMIUM,
-            "The optimized mix may cost at most this much more than the cheapest mix that "
-            "meets the same caps and minimums (USD/yr at landed prices).",
+        st.radio(
+            t("sidebar.budget_mode"),
+            list(BUDGET_MODES),
+            key=BUDGET_MODE,
+            format_func=lambda m: t(f"budget.{m}"),
+            help=t("sidebar.budget_mode_help"),
             disabled=ss[OBJECTIVE] == "cost",
         )
         _pct_slider(
-            "China cap (max share of each element, every stage)",
-            CHINA_CAP,
-            "The most China may handle of any element's demand, at every stage of the chain "
-            "(mining, separation, metal, magnets). 100% = no cap.",
+            t("sidebar.premium"),
+            PREMIUM,
+            t("sidebar.premium_help"),
+            disabled=ss[OBJECTIVE] == "cost",
         )
-        _pct_slider(
-            "Cap on any single country (every stage)",
-            COUNTRY_CAP,
-            "Applies to every country supplier at every stage (domestic sources are not "
-            "countries). 100% = no cap.",
+        scale, unit = fmt.million_scale()
+        st.number_input(
+            t("sidebar.budget_abs"),
+            min_value=0.0,
+            max_value=1e6,
+            step=5.0,
+            format="%.1f",
+            key=BUDGET_ABS,
+            help=t("sidebar.budget_abs_help"),
+            disabled=ss[OBJECTIVE] == "cost",
         )
+        if unit != "M USD":
+            st.caption(t("sidebar.budget_abs_in", amount=fmt.usd(float(ss[BUDGET_ABS]) * 1e6)))
+        _pct_slider(t("sidebar.china_cap"), CHINA_CAP, t("sidebar.china_cap_help"))
+        _pct_slider(t("sidebar.country_cap"), COUNTRY_CAP, t("sidebar.country_cap_help"))
         if ss[COUNTRY_CAP] < ss[CHINA_CAP]:
-            st.caption(f"China is held to {ss[COUNTRY_CAP]}% by the single-country cap.")
+            st.caption(t("sidebar.china_by_country_cap", cap=ss[COUNTRY_CAP]))
         # Recycling has its own control (the recycled share); the other blocs get minimums.
         blocs = sorted(
             (b for b in dataset.blocs if b != RECYCLING_BLOC), key=lambda b: (b != "FORGE", b)
@@ -413,62 +544,66 @@ def render(dataset: Dataset) -> Policy:
         visible = [b for b in blocs if b == "FORGE"]
         for b in visible:
             _pct_slider(
-                f"{b} minimum (share of each element)",
+                t("sidebar.bloc_min_main", bloc=b),
                 bloc_key(b),
-                f"At least this share of every element from {b} members "
-                f"({', '.join(dataset.bloc_members(b))}).",
+                t(
+                    "sidebar.bloc_min_help",
+                    bloc=b,
+                    members=_names(dataset, dataset.bloc_members(b)),
+                ),
             )
         recyclers = dataset.bloc_members(RECYCLING_BLOC)
         _pct_slider(
-            "Recycled share minimum",
+            t("sidebar.recycled"),
             RECYCLED,
-            "At least this share of each element from domestic recycling, as far as its "
-            f"capacity allows ({', '.join(recyclers) or 'no recycler in this dataset'}).",
+            t("sidebar.recycled_help", members=_names(dataset, recyclers)),
             disabled=not recyclers and ss[RECYCLED] == 0,
         )
         st.slider(
-            "Stockpile (days of demand)",
+            t("sidebar.stockpile"),
             0,
             180,
             step=5,
             key=STOCKPILE,
-            format="%d days",
-            help="Strategic stock drawn first in a disruption, in days of each element's demand "
-            "(KOMIR holds about 55 days and targets 100). Used by the Scenarios tab's stress "
-            "test and by the disruption-loss objectives; the concentration objectives ignore it.",
+            format="%d",
+            help=t("sidebar.stockpile_help"),
         )
         rules = stage_rules(dataset)
         if len(dataset.stages) > 1:
             st.selectbox(
-                "Risk counted at",
+                t("sidebar.stage_rule"),
                 rules,
                 key=STAGE_RULE,
-                format_func=lambda r: STAGE_RULE_LABELS.get(r, r),
-                help=STAGE_RULE_HELP,
+                format_func=stage_rule_label,
+                help=t("sidebar.stage_rule_help"),
             )
         st.number_input(
-            "Plants producing by (year, optional)",
+            t("sidebar.year"),
             min_value=2000,
             max_value=2100,
             step=1,
             key=YEAR,
-            placeholder="operating plants only",
-            help=YEAR_HELP,
+            placeholder=t("sidebar.year_placeholder"),
+            help=t("sidebar.year_help"),
         )
         names = dataset.elements["name"]
         st.multiselect(
-            "Elements in scope",
+            t("sidebar.elements"),
             dataset.demanded_elements,
             key=ELEMENTS,
-            help="The elements optimized and shown; portfolio figures cover these only. "
+            help=t("sidebar.elements_help")
+            + " "
             + ", ".join(f"{e} {names.get(e, e)}" for e in dataset.demanded_elements),
         )
-        with st.expander("More caps and minimums"):
+        with st.expander(t("sidebar.more")):
             suppliers = [s for s in dataset.suppliers.index if s != CHINA]
             stage_column = st.column_config.SelectboxColumn(
-                "Stage", options=list(dataset.stages), help="Blank: every stage."
+                t("col.stage"), options=list(dataset.stages), help=t("sidebar.stage_blank")
             )
-            st.caption("Caps on suppliers (% of each element's demand; blank stage: every stage)")
+            cap_column = st.column_config.NumberColumn(
+                t("sidebar.cap_pct"), min_value=0, max_value=100, step=1, format="%.0f%%"
+            )
+            st.caption(t("sidebar.caps_caption"))
             caps = st.data_editor(
                 ss[CAPS],
                 key=f"caps_editor_{ss[EDITOR_VERSION]}",
@@ -477,15 +612,14 @@ def render(dataset: Dataset) -> Policy:
                 width="stretch",
                 column_config={
                     "supplier": st.column_config.SelectboxColumn(
-                        "Supplier", options=suppliers, required=True
+                        t("col.supplier"), options=suppliers, required=True
                     ),
                     "stage": stage_column,
-                    "cap_pct": st.column_config.NumberColumn(
-                        "Cap %", min_value=0, max_value=100, step=1, format="%.0f%%"
-                    ),
+                    "cap_pct": cap_column,
                 },
             )
-            st.caption("Per-element overrides (replace the caps above for one element)")
+            _incomplete(caps, ("stage",))
+            st.caption(t("sidebar.element_caps_caption"))
             ecaps = st.data_editor(
                 ss[ELEMENT_CAPS],
                 key=f"element_caps_editor_{ss[EDITOR_VERSION]}",
@@ -494,48 +628,46 @@ def render(dataset: Dataset) -> Policy:
                 width="stretch",
                 column_config={
                     "element": st.column_config.SelectboxColumn(
-                        "Element", options=dataset.demanded_elements, required=True
+                        t("col.element"), options=dataset.demanded_elements, required=True
                     ),
                     "supplier": st.column_config.SelectboxColumn(
-                        "Supplier", options=list(dataset.suppliers.index), required=True
+                        t("col.supplier"), options=list(dataset.suppliers.index), required=True
                     ),
                     "stage": stage_column,
-                    "cap_pct": st.column_config.NumberColumn(
-                        "Cap %", min_value=0, max_value=100, step=1, format="%.0f%%"
-                    ),
+                    "cap_pct": cap_column,
                 },
             )
+            _incomplete(ecaps, ("stage",))
             for b in blocs:
                 if b not in visible:
                     _pct_slider(
-                        f"{b} minimum",
+                        t("sidebar.bloc_min", bloc=b),
                         bloc_key(b),
-                        f"At least this share of every element from {b} members "
-                        f"({', '.join(dataset.bloc_members(b))}).",
+                        t(
+                            "sidebar.bloc_min_help",
+                            bloc=b,
+                            members=_names(dataset, dataset.bloc_members(b)),
+                        ),
                     )
             st.slider(
-                "Cap on each element's HHI",
+                t("sidebar.hhi_cap"),
                 0.0,
                 1.0,
                 step=0.05,
                 key=HHI_CAP,
-                help="A ceiling on every element's concentration (HHI, 0-1); 1 = no cap. "
-                "Mostly useful with the least-cost objective.",
+                help=t("sidebar.hhi_cap_help"),
             )
             if NO_WORSE in ss:
-                st.toggle(
-                    "No element worse than today",
-                    key=NO_WORSE,
-                    help="A portfolio objective may trade one element's risk for another's; "
-                    "with this on, no element's measure may rise above today's mix (a breach "
-                    "is reported, not hidden).",
-                )
+                st.toggle(t("sidebar.no_worse"), key=NO_WORSE, help=t("sidebar.no_worse_help"))
             st.selectbox(
-                "Element weights",
+                t("sidebar.weights"),
                 list(WEIGHTINGS),
                 key=WEIGHTS,
-                format_func=lambda w: WEIGHT_LABELS.get(w, w),
-                help="How per-element risk and shares combine into the portfolio figures.",
+                format_func=weight_label,
+                help=t("sidebar.weights_help"),
+            )
+            st.form_submit_button(
+                t("sidebar.apply"), type="primary", width="stretch", key="apply_2"
             )
     values = {k: ss[k] for k in defaults(dataset) if k in ss}
     values[CAPS] = caps
@@ -543,58 +675,89 @@ def render(dataset: Dataset) -> Policy:
     return build_policy(values, dataset)
 
 
+def _incomplete(table: Any, optional: tuple[str, ...]) -> None:
+    """Say how many rows of an edited caps table are ignored because a cell is empty."""
+    if table is None:
+        return
+    frame = pd.DataFrame(table)
+    if frame.empty:
+        return
+    complete = len(_rows(frame, optional))
+    blank = sum(all(_blank(v) for v in r.values()) for r in frame.to_dict("records"))
+    ignored = len(frame) - complete - blank
+    if ignored:
+        st.warning(t("sidebar.rows_ignored", count=ignored))
+
+
+def current_values(session: Mapping[str, Any], dataset: Dataset) -> dict[str, Any]:
+    """The controls' values as the session holds them (tables included)."""
+    return {k: session[k] for k in defaults(dataset) if k in session}
+
+
 def render_data(dataset: Dataset) -> None:
     """The dataset box: upload, template, and what is in use (as-of, fingerprint)."""
     ss = st.session_state
     with st.sidebar:
-        st.markdown("### Data")
+        st.markdown("### " + t("sidebar.data"))
         upload = st.file_uploader(
-            "Your dataset (.xlsx, or a .zip of CSVs)",
+            t("sidebar.upload"),
             type=["xlsx", "zip"],
             key="upload",
-            help="Same tables and columns as the bundled data (download the blank template). "
-            "A file with problems is listed and rejected; the current data and results stay.",
+            help=t("sidebar.upload_help"),
         )
         if upload is not None and upload.file_id != ss.get(state.UPLOAD_SEEN):
             ss[state.UPLOAD_SEEN] = upload.file_id
-            with st.spinner(f"Checking {upload.name}…"):
+            with st.spinner(t("sidebar.checking", name=fmt.md(upload.name))):
                 state.handle_upload(ss, upload.getvalue(), upload.name)
             st.rerun()
         rejected = ss.get(state.UPLOAD_PROBLEMS)
         if rejected:
             name, problems = rejected
-            st.error(
-                f"{name} was not loaded: {len(problems)} problem{'s' * (len(problems) != 1)} "
-                "(listed on the page). Still using the data below."
-            )
+            st.error(t("sidebar.rejected", name=fmt.md(name), count=len(problems)))
         if ss.get(state.UPLOAD_NAME):
             st.button(
-                "Use the bundled data again",
+                t("sidebar.use_bundled"),
                 on_click=state.use_bundled,
                 args=(ss,),
                 width="stretch",
             )
         state.download(
             st,
-            "Blank dataset template (.xlsx)",
+            t("sidebar.template"),
             state.template_file(),
             file_name="ree-sourcing-template.xlsx",
         )
-        source = ss.get(state.UPLOAD_NAME) or "bundled reference data"
+        source = (
+            fmt.md(ss.get(state.UPLOAD_NAME)) if ss.get(state.UPLOAD_NAME) else t("sidebar.bundled")
+        )
         st.caption(
-            f"**Dataset:** {source}  \n"
-            f"{dataset.meta.get('name', '')}  \n"
-            f"**As of** {dataset.as_of} · **sha256** `{fmt.short_hash(dataset.fingerprint)}`  \n"
-            f"{len(dataset.demanded_elements)} elements · {len(dataset.suppliers)} suppliers  \n"
+            f"**{t('sidebar.dataset')}** {source}  \n"
+            f"{fmt.md(dataset.meta.get('name', ''))}  \n"
+            f"**{t('sidebar.as_of')}** {fmt.md(dataset.as_of)} · **sha256** "
+            f"`{fmt.short_hash(dataset.fingerprint)}`  \n"
+            + t(
+                "sidebar.counts",
+                elements=len(dataset.demanded_elements),
+                suppliers=len(dataset.suppliers),
+            )
+            + "  \n"
             f"{plant_counts(dataset)}"
         )
 
 
-PLANTS_BY_STAGE = "{count} plants: {stages}"
+def render_glossary() -> None:
+    """Every term the app uses, in the session's language."""
+    from ..reports import messages
+
+    with st.sidebar.expander(t("glossary.title")):
+        for term in messages.GLOSSARY:
+            st.markdown(f"**{t(f'glossary.{term}.term')}**: {t(f'glossary.{term}.text')}")
 
 
 def plant_counts(dataset: Dataset) -> str:
     """'51 plants: 14 mine · 18 separation · 6 metal · 13 magnet'."""
+    from .stages import name
+
     by = dataset.plants["stage"].value_counts()
-    stages = " · ".join(f"{by[s]} {s}" for s in dataset.stages)
-    return PLANTS_BY_STAGE.format(count=len(dataset.plants), stages=stages)
+    stages = " · ".join(f"{by[s]} {name(s).lower()}" for s in dataset.stages)
+    return t("sidebar.plants", count=len(dataset.plants), stages=stages)

@@ -1,8 +1,8 @@
 """The stage selector the Overview, Allocation and Partner map share, and the words for stages.
 
 The selector offers the worst stage (the default: it follows the solution, so a new policy whose
-worst stage moves takes the view with it) and then each stage of the chain. Labels live here
-so the Korean catalogue to come has one place to translate them.
+worst stage moves takes the view with it) and then each stage of the chain. Labels come from
+the message catalogue (optimizer.reports.messages).
 """
 
 from __future__ import annotations
@@ -11,27 +11,17 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from .. import maps
+from ..reports import messages
 from ..solution import Solution
+from .i18n import t
 
 WORST = "__worst__"
-STAGE_NAMES = {
-    "mine": "Mine",
-    "separation": "Separation",
-    "metal": "Metal",
-    "magnet": "Magnet",
-    "korea": "Korea",
-}
-SELECTOR_LABEL = "Stage"
-WORST_LABEL = "Worst stage ({stage})"
-SELECTOR_HELP = (
-    "Which step of the chain the figures are at: mine (concentrate), separation (oxide), metal "
-    "and alloy, or magnet. A tonne is counted at each stage in the country whose plant did that "
-    "step. The worst stage is where China's share of the optimized mix is highest."
-)
 
 
 def name(stage: str) -> str:
-    return STAGE_NAMES.get(stage, stage)
+    """A stage's name in the session's language (its code when the catalogue has none)."""
+    key = f"stage.{stage}"
+    return t(key) if key in messages.CATALOGUE else stage
 
 
 def options(solution: Solution) -> list[str]:
@@ -47,7 +37,7 @@ def resolve(solution: Solution, choice: str | None) -> str:
 
 def label(solution: Solution, choice: str) -> str:
     if choice == WORST:
-        return WORST_LABEL.format(stage=name(maps.default_stage(solution)).lower())
+        return t("stage.worst", stage=name(maps.default_stage(solution)).lower())
     return name(choice)
 
 
@@ -60,11 +50,11 @@ def pick(where: Any, key: str, solution: Solution, session: MutableMapping[str, 
     if len(choices) <= 2:  # one stage: nothing to choose
         return WORST
     where.selectbox(
-        SELECTOR_LABEL,
+        t("stage.selector"),
         choices,
         key=key,
         format_func=lambda c: label(solution, c),
-        help=SELECTOR_HELP,
+        help=t("stage.help"),
     )
     return session[key]
 

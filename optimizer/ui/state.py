@@ -1,7 +1,9 @@
 """What the app keeps between reruns, and the cached calls into the library.
 
-Solves, frontiers, map frames and export files are cached on (dataset fingerprint, policy), so a
-widget change that returns to an earlier setting costs nothing and a new one costs one solve. The
+Solves, frontiers, map frames and export files are cached on (data_key, policy), so a widget
+change that returns to an earlier setting costs nothing and a new one costs one solve. The data
+key of an uploaded dataset includes the session's own random token: one session is never
+answered from another's upload (issue 16), while the bundled data's results are shared. The
 session keeps the dataset in use and the last good solution: a rejected upload or an impossible
 policy is reported without losing either.
 """
@@ -15,6 +17,7 @@ import os
 import tempfile
 import threading
 import time
+import uuid
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, MutableMapping
@@ -46,9 +49,33 @@ FRONTIER_POINTS = 25
 DATA_ENV = "REE_SOURCING_DATA"  # a dataset path the app starts with instead of the bundled data
 
 
+TOKEN = "_session_token"  # this session's own key for what it uploaded
+
+
 def policy_key(policy: Policy) -> str:
     """A stable text key for caches: the full, resolved policy."""
     return json.dumps(policy.to_dict(), sort_keys=True, default=str)
+
+
+def session_token(session: MutableMapping[str, Any] | None = None) -> str:
+    """A random key of this session (made on first use). Outside a script run: 'local'."""
+    try:
+        ss = st.session_state if session is None else session
+        if TOKEN not in ss:
+            ss[TOKEN] = uuid.uuid4().hex
+        return str(ss[TOKEN])
+    except Exception:
+        return "local"
+
+
+def data_key(dataset: Dataset, session: MutableMapping[str, Any] | None = None) -> str:
+    """The cache key of a dataset *for this session*: the bundled data (the same object for
+    every session, no one's secret) share results; anything else - an upload, a dataset a test
+    put in - is keyed on this session's own token, its fingerprint and its origin, so no other
+    session can ever be answered from it, even one that uploads the same bytes."""
+    if dataset is bundled_dataset():
+        return f"bundled:{dataset.fingerprint}"
+    return f"session:{session_token(session)}:{dataset.fingerprint}:{dataset.origin}"
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -158,7 +185,7 @@ def use_bundled(session: MutableMapping[str, Any]) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def _solve(_dataset: Dataset, fingerprint: str, key: str, _policy: Policy) -> Solved:
+def _solve(_dataset: Dataset, dkey: str, key: str, _policy: Policy) -> Solved:
     started = time.perf_counter()
     solution = optimize(_dataset, _policy)
     return Solved(solution, time.perf_counter() - started)
@@ -173,19 +200,75 @@ class Solved:
 def solve(dataset: Dataset, policy: Policy) -> Solved:
     """The library's optimize(), cached on the dataset fingerprint and the policy. Raises the
     library's InputError for a policy the dataset cannot take."""
-    return _solve(dataset, dataset.fingerprint, policy_key(policy), policy)
+    return _solve(dataset, data_key(dataset), policy_key(policy), policy)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _frontier(
-    _dataset: Dataset, fingerprint: str, key: str, points: int, _policy: Policy
+FRONTIERS_KEPT = 16
+
+
+@st.cache_resource(show_spinner=False)
+def _frontier_store() -> tuple[threading.Lock, OrderedDict[str, Frontier]]:
+    """Finished frontiers (newest last), keyed on data_key: an upload's stay its session's."""
+    return threading.Lock(), OrderedDict()
+
+
+def _frontier_key(dataset: Dataset, policy: Policy, points: int) -> str:
+    return json.dumps([data_key(dataset), policy_key(policy), points])
+
+
+def cached_frontier(
+    dataset: Dataset, policy: Policy, points: int = FRONTIER_POINTS
+) -> Frontier | None:
+    lock, store = _frontier_store()
+    key = _frontier_key(dataset, policy, points)
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    return None
+
+
+def solve_frontier(
+    dataset: Dataset,
+    policy: Policy,
+    points: int = FRONTIER_POINTS,
+    progress: Callable[[int, int], None] | None = None,
+    seconds_per_point: float = 0.25,
 ) -> Frontier:
-    return frontier(_dataset, _policy, points)
+    """The cost-risk frontier for this policy (the policy's budget is what moves), kept for the
+    next ask. The library's frontier() reports no progress, so `progress` is told an estimate
+    from the time spent (points done, points) while it runs in a worker thread."""
+    found = cached_frontier(dataset, policy, points)
+    if found is not None:
+        return found
+    key = _frontier_key(dataset, policy, points)
+    result: dict[str, Any] = {}
 
+    def work() -> None:
+        try:
+            result["front"] = frontier(dataset, policy, points)
+        except BaseException as e:  # re-raised in the script thread
+            result["error"] = e
 
-def solve_frontier(dataset: Dataset, policy: Policy, points: int = FRONTIER_POINTS) -> Frontier:
-    """The cost-risk frontier for this policy (the policy's budget is what moves)."""
-    return _frontier(dataset, dataset.fingerprint, policy_key(policy), points, policy)
+    worker = threading.Thread(target=work, daemon=True)
+    started = time.perf_counter()
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.15)
+        if progress is not None:
+            guess = int((time.perf_counter() - started) / seconds_per_point)
+            progress(min(guess, points - 1), points)
+    if "error" in result:
+        raise result["error"]
+    if progress is not None:
+        progress(points, points)
+    front = result["front"]
+    lock, store = _frontier_store()
+    with lock:
+        store[key] = front
+        while len(store) > FRONTIERS_KEPT:
+            store.popitem(last=False)
+    return front
 
 
 # --- disruptions and sweeps ----------------------------------------------------------------
@@ -195,7 +278,7 @@ MIXES = maps.MIXES  # today's mix and the solution's
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _stress(
-    fingerprint: str, key: str, mix: str, stockpile_days: float, _solution: Solution
+    dkey: str, key: str, mix: str, stockpile_days: float, _solution: Solution
 ) -> pd.DataFrame:
     return stress_test(
         _solution.dataset,
@@ -209,13 +292,13 @@ def stress(solution: Solution, mix: str, stockpile_days: float) -> pd.DataFrame:
     """The library's stress_test of today's mix ('baseline') or the optimized one, over the
     solution's scope and the policy's scenarios, with this many days of stock."""
     return _stress(
-        solution.dataset.fingerprint, policy_key(solution.policy), mix, stockpile_days, solution
+        data_key(solution.dataset), policy_key(solution.policy), mix, stockpile_days, solution
     )
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _monte_carlo(
-    fingerprint: str, key: str, mix: str, samples: int, seed: int, _solution: Solution
+    dkey: str, key: str, mix: str, samples: int, seed: int, _solution: Solution
 ) -> MonteCarlo:
     return monte_carlo(_solution.dataset, maps.mix_of(_solution, mix), samples, seed)
 
@@ -224,7 +307,7 @@ def simulate(solution: Solution, mix: str, samples: int, seed: int) -> MonteCarl
     """The library's monte_carlo of one mix, cached on dataset, policy, samples and seed.
     Raises InputError when the dataset has no outage probabilities."""
     return _monte_carlo(
-        solution.dataset.fingerprint, policy_key(solution.policy), mix, samples, seed, solution
+        data_key(solution.dataset), policy_key(solution.policy), mix, samples, seed, solution
     )
 
 
@@ -233,14 +316,15 @@ SWEEPS_KEPT = 16
 
 @st.cache_resource(show_spinner=False)
 def _sweep_store() -> tuple[threading.Lock, OrderedDict[str, pd.DataFrame]]:
-    """Finished sweeps, shared by every session (newest last). A plain store rather than a
-    cached function, so the progress bar is drawn by the caller, not replayed by the cache."""
+    """Finished sweeps (newest last), keyed on data_key, so an upload's sweeps stay its
+    session's. A plain store rather than a cached function, so the progress bar is drawn by
+    the caller, not replayed by the cache."""
     return threading.Lock(), OrderedDict()
 
 
 def sweep_key(dataset: Dataset, policy: Policy, grids: dict[str, list[float]]) -> str:
     return json.dumps(
-        {"dataset": dataset.fingerprint, "policy": policy_key(policy), "grids": grids},
+        {"dataset": data_key(dataset), "policy": policy_key(policy), "grids": grids},
         sort_keys=True,
     )
 
@@ -286,22 +370,20 @@ def sweep_csv(table: pd.DataFrame) -> bytes:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _map_values(
-    fingerprint: str, key: str, element: str | None, stage: str | None, _solution: Solution
-):
+def _map_values(dkey: str, key: str, element: str | None, stage: str | None, _solution: Solution):
     return maps.map_values(_solution, element, stage)
 
 
 def map_values(solution: Solution, element: str | None, stage: str | None = None) -> pd.DataFrame:
     """optimizer.maps.map_values at one stage (None: the worst), cached."""
     return _map_values(
-        solution.dataset.fingerprint, policy_key(solution.policy), element, stage, solution
+        data_key(solution.dataset), policy_key(solution.policy), element, stage, solution
     )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _chain_links(
-    fingerprint: str, key: str, view: str, element: str | None, _solution: Solution
+    dkey: str, key: str, view: str, element: str | None, _solution: Solution
 ) -> pd.DataFrame:
     return maps.chain_links(_solution, view, element)
 
@@ -309,12 +391,12 @@ def _chain_links(
 def chain_links(solution: Solution, view: str, element: str | None) -> pd.DataFrame:
     """optimizer.maps.chain_links of one mix, cached."""
     return _chain_links(
-        solution.dataset.fingerprint, policy_key(solution.policy), view, element, solution
+        data_key(solution.dataset), policy_key(solution.policy), view, element, solution
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _file(fingerprint: str, key: str, kind: str, _solution: Solution, _extra: Any = None) -> bytes:
+def _file(dkey: str, key: str, kind: str, _solution: Solution, _extra: Any = None) -> bytes:
     return _WRITERS[kind](_solution, _extra)
 
 
@@ -327,7 +409,7 @@ def deferred_file(solution: Solution, kind: str, extra: Any = None) -> Callable[
 def export_file(solution: Solution, kind: str, extra: Any = None, extra_key: str = "") -> bytes:
     """Bytes of one export (see _WRITERS), written by the library to a temporary file."""
     return _file(
-        solution.dataset.fingerprint,
+        data_key(solution.dataset),
         policy_key(solution.policy) + extra_key,
         kind,
         solution,
@@ -383,6 +465,7 @@ MIME_TYPES = {
     ".geojson": "application/geo+json",
     ".yaml": "application/x-yaml",
     ".zip": "application/zip",
+    ".html": "text/html",
 }
 
 
