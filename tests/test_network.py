@@ -407,7 +407,7 @@ def test_the_stockpile_is_not_an_annual_supplier_unless_asked(tmp_path):
 def test_a_mine_stop_loses_the_ore_china_would_have_separated(tmp_path):
     """Half of China's separation feed is Australian ore; Australia stops: that half is lost.
     China stops too: everything is lost, counted once (where it leaves China), not twice."""
-    from optimizer.scenarios import shortfall_tonnes, scenario_set
+    from optimizer.scenarios import scenario_set, shortfall_tonnes
 
     rows = [
         {"scenario": "aus", "supplier": "AUS", "element": "*", "availability": 0.0, "probability": 0.1, "description": "", "duration_days": 365},
