@@ -30,15 +30,15 @@ def _at(form: Formulation, k: int) -> str:
 
 
 def reach(
-    form: Formulation, policy: Policy, element: str, k: int
+    form: Formulation, policy: Policy, element: str, k: int, members: set[str] | None = None
 ) -> tuple[float, float, list[str]]:
-    """Tonnes the plants that can do stage k offer for an element, the part the caps leave
-    open, and the caps that cut into it."""
+    """Tonnes the plants that can do stage k offer for an element (only those of `members`,
+    a bloc, when given), the part the caps leave open, and the caps that cut into it."""
     ds, sd = form.dataset, form.net.stage_demand
     offered = capped = 0.0
     binding = []
     for i, (e, kk, c) in enumerate(form.net.entities):
-        if e != element or kk != k:
+        if e != element or kk != k or (members is not None and c not in members):
             continue
         ub = form.entity_upper_bounds[i]
         cap = 1.0 if c == UNKNOWN else policy.cap_for(ds, c, e, STAGES[k])
@@ -97,7 +97,7 @@ def explain_shortfalls(form: Formulation, policy: Policy, stages: StageResults) 
             if ee == e and gap > SHORT_T:
                 need = effective_bloc_min(form, policy, b, e, k) * form.net.stage_demand[e, k]
                 members = set(form.dataset.bloc_members(b))
-                _, capped, _ = _bloc_reach(form, policy, b, members, e, k)
+                _, capped, _ = reach(form, policy, e, k, members)
                 rows.append(
                     {
                         "element": e,
@@ -260,7 +260,7 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
         m = effective_bloc_min(form, policy, b, e, k)
         if m > 0:
             members = set(ds.bloc_members(b))
-            _, capped, _ = _bloc_reach(form, policy, b, members, e, k)
+            _, capped, _ = reach(form, policy, e, k, members)
             reachable = capped / sd[e, k]
             at_limit = e in short or m >= reachable - 1e-9
             at = _at(form, k)
@@ -326,17 +326,6 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
         )
         rows.append(dict(zip(SHADOW_COLUMNS, values_, strict=True)))
     return pd.DataFrame(rows, columns=SHADOW_COLUMNS)
-
-
-def _bloc_reach(form, policy, bloc, members, e, k) -> tuple[float, float, list[str]]:
-    ds, sd = form.dataset, form.net.stage_demand
-    offered = capped = 0.0
-    for i, (e2, k2, c) in enumerate(form.net.entities):
-        if e2 == e and k2 == k and c in members:
-            ub = form.entity_upper_bounds[i]
-            offered += ub
-            capped += min(ub, policy.cap_for(ds, c, e, STAGES[k]) * sd[e, k])
-    return offered, capped, []
 
 
 def _usd(x: float) -> str:
