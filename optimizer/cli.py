@@ -46,7 +46,9 @@ class _Lazy:
 pd = _Lazy("pandas")
 export = _Lazy(".export")
 _dataset, _measures, _scenarios = _Lazy(".dataset"), _Lazy(".network.measures"), _Lazy(".scenarios")
+_uncertainty = _Lazy(".uncertainty")
 _session, _solution, _schema = _Lazy(".session"), _Lazy(".solution"), _Lazy(".schema")
+_exposure = _Lazy(".exposure")
 
 
 def load_dataset(path):  # the forwarders below import on first call
@@ -58,7 +60,7 @@ def baseline_flows(ds):
 
 
 def monte_carlo(*a, **k):
-    return _scenarios.monte_carlo(*a, **k)
+    return _uncertainty.monte_carlo(*a, **k)
 
 
 def stress_test(*a, **k):
@@ -240,9 +242,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="write the table (.csv, .json or .xlsx)")
 
     p = sub.add_parser(
+        "out-of-sample",
+        help="today's and the optimized mix on disruptions drawn afresh",
+        description="Optimise on the in-sample years of the disruption library, then score today's mix (with today's stock) and the optimized mix (with its stock) on years drawn independently from the same event model, durations drawn from their ranges: value lost, days short, cost premium.",
+    )
+    _add_policy_flags(p)
+    p.add_argument(
+        "--samples", type=_whole, default=10_000, metavar="N", help="years drawn (default 10000)"
+    )
+    p.add_argument("--seed", type=_whole, default=1, help="their random seed (default 1)")
+    p.add_argument("--out", metavar="FILE", help="write the table (.csv, .json or .xlsx)")
+
+    p = sub.add_parser(
         "montecarlo",
-        help="shortfall distribution from random supplier outages",
-        description="Draws independent supplier outages from suppliers.outage_probability and reports the distribution of tonnes short per element.",
+        help="shortfall distribution from years of disruption events",
+        description="Draws years from the disruption library (independent events, each with its annual probability and a duration drawn from its range) and reports the distribution of tonnes short per element and of the value lost.",
     )
     _add_policy_flags(p)
     _add_mix_flag(p)
@@ -282,6 +296,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", required=True, metavar="FILE", help="write the table (.csv, .json or .xlsx)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser(
+        "exposure",
+        help="time to survive against time to recover, node by node",
+        description="For every plant, country at a stage and country a mix uses: stop it, find the most the rest of the network can deliver to Korea (an LP per node), and set the days the stockpile then lasts (time to survive) against the node's time to recover (the dataset's recovery table). Lists the nodes where Korea runs out first.",
+    )
+    _add_policy_flags(p)
+    p.add_argument(
+        "--mix",
+        dest="allocation",  # so an output never overwrites a flows file given here
+        default="both",
+        metavar="both|today|optimized|FILE",
+        help="today's mix and the optimized one for the policy flags side by side (default), one of them, or a flows file (from solve --flows)",
+    )
+    p.add_argument(
+        "--qualified",
+        choices=("mix", "network"),
+        default="mix",
+        help="which routes may replace a stopped node: those the mix already uses (default: qualifying a new supplier takes longer than most disruptions) or every plant in the network",
+    )
+    p.add_argument(
+        "--top", type=_whole, default=15, metavar="N", help="exposed rows to print (default 15)"
+    )
+    p.add_argument("--out", metavar="FILE", help="write the whole table (.csv or .xlsx)")
+    p.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the report")
+    p.add_argument("--force", action="store_true", help="overwrite output files that already exist")
     for name in WRITERS:
         sub.choices[name].add_argument(
             "--force", action="store_true", help="overwrite output files that already exist"
@@ -290,7 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-WRITERS = ("template", "solve", "frontier", "compare", "stress", "montecarlo", "sweep")
+WRITERS = (
+    "template", "solve", "frontier", "compare", "stress", "montecarlo", "sweep", "out-of-sample",
+)  # fmt: skip
 BUNDLE_FILES = ("allocation.csv", "flows.csv", "summary.json", "policy.yaml", "README.txt")
 
 
@@ -430,7 +472,30 @@ def _add_policy_flags(p: argparse.ArgumentParser) -> None:
         "--stockpile-days",
         type=_number,
         metavar="D",
-        help="days of demand held in stock, drawn first in a disruption (default 55)",
+        help="days of every element's demand held in stock, drawn only in a disruption (default: the dataset's stockpile table)",
+    )
+    g.add_argument(
+        "--stockpile-target-days",
+        type=_number,
+        metavar="D",
+        help="hold at least D days of every element (Korea's target: 100; --preset stockpile-100)",
+    )
+    g.add_argument(
+        "--stockpile-max-days",
+        type=_number,
+        metavar="D",
+        help="let the optimiser buy stock up to D days of any element, at its holding cost, within the budget (robust objectives)",
+    )
+    g.add_argument(
+        "--sample-years",
+        type=_whole,
+        metavar="N",
+        help="in-sample years drawn from the disruption library for robust objectives (default 2000)",
+    )
+    g.add_argument(
+        "--without-rules",
+        action="store_true",
+        help="ignore the trade rules in force (the rules table): the world before them",
     )
     g.add_argument(
         "--scenarios",
@@ -620,7 +685,7 @@ def cmd_stress(args: argparse.Namespace) -> int:
     policy = _policy(args, ds)
     mix, name = _mix(args, ds)
     table = stress_test(ds, mix, policy.scenarios, policy.stockpile_days)
-    print(f"stress test of {name}, {policy.stockpile_days:g} days of stock")
+    print(f"stress test of {name}, {_stock_words(policy)}")
     if table.empty:
         print("no scenario leaves any element short")
     else:
@@ -646,10 +711,11 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
         raise InputError(Problem("--seed", "must be 0 or more", value=args.seed))
     ds = _load(args.data)
     mix, name = _mix(args, ds)
-    mc = monte_carlo(ds, mix, args.samples, args.seed)
+    policy = _policy(args, ds)
+    mc = monte_carlo(ds, mix, args.samples, args.seed, policy.stockpile_days)
     per = mc.per_element.reset_index()
     print(
-        f"Monte Carlo of {name}: {mc.samples:,} years of independent supplier outages (seed {args.seed})"
+        f"Monte Carlo of {name}: {mc.samples:,} years of independent disruption events (seed {args.seed}), {_stock_words(policy)}"
     )
     shown = pd.DataFrame({
         "element": per["element"], "mean t": per["mean_t"].map(_tonnes), "± s.e.": per["stderr_t"].map(_tonnes),
@@ -657,11 +723,58 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
     })  # fmt: skip
     print(shown.to_string(index=False))
     v = mc.value_lost_usd
-    print(f"value short a year: mean {_usd(v['mean'])}, p90 {_usd(v['p90'])}, p99 {_usd(v['p99'])}")
+    print(
+        f"value lost a year (after the stock): mean {_usd(v['mean'])}, p90 {_usd(v['p90'])}, p99 {_usd(v['p99'])}, CVaR 90% {_usd(v['cvar90'])}"
+    )
     if args.out:
         value = v.rename_axis("statistic").reset_index(name="usd")
         print(
             f"wrote {export.write_tables({'elements': per, 'value_lost': value}, args.out, what='Monte Carlo table')}"
+        )
+    return 0
+
+
+def _stock_words(policy: Any) -> str:
+    if policy.stockpile_days is None:
+        return "the stockpile table's days of stock"
+    return f"{policy.stockpile_days:g} days of stock"
+
+
+def cmd_out_of_sample(args: argparse.Namespace) -> int:
+    if args.out:
+        _outputs(args, args.out)
+        export.output_format(args.out, what="out-of-sample table")
+    check_at_most(args.samples, "REE_SOURCING_MAX_SAMPLES", "--samples", "samples")
+    ds = _load(args.data)
+    policy = _policy(args, ds)
+    sol = optimize(ds, policy)
+    table, years = _uncertainty.out_of_sample(
+        ds,
+        {
+            "today": (baseline_flows(ds), ds.stock_days, sol.baseline_portfolio["cost_usd"]),
+            "optimized": (sol.arc_flows, sol.stock_days, sol.total_cost_usd),
+        },
+        args.samples,
+        args.seed,
+        policy.scenarios,
+    )
+    print(
+        f"optimized for {sol.policy.objective} on the in-sample years; scored on {years.how} (durations drawn from their ranges)"
+    )
+    shown = pd.DataFrame({
+        "mix": table["mix"], "cost USD": table["cost_usd"].map(_usd), "premium": table["premium_over_today"].map(_pct),
+        "expected lost": table["expected_value_lost_usd"].map(_usd), "CVaR 90%": table["cvar90_value_lost_usd"].map(_usd),
+        "p99": table["p99_value_lost_usd"].map(_usd), "P(short)": table["probability_short"].map(_pct),
+        "days short": table["expected_days_short"].map(_num), "lost vs today": table["value_lost_vs_today"].map(_pct),
+    })  # fmt: skip
+    print(shown.to_string(index=False))
+    if len(sol.stock):
+        added = sol.stock[sol.stock["added_t"] > 0]
+        for e, row in added.iterrows():
+            print(f"stock of {e} raised to {row['days']:.0f} days (+{_tonnes(row['added_t'])} t)")
+    if args.out:
+        print(
+            f"wrote {export.write_tables({'out_of_sample': table}, args.out, what='out-of-sample table')}"
         )
     return 0
 
@@ -693,6 +806,112 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"wrote {args.out}")
     return 0
+
+
+def cmd_exposure(args: argparse.Namespace) -> int:
+    from .reports.messages import text
+
+    def say(key: str, **values: Any) -> str:
+        return text(key, args.lang, **values)
+
+    if args.out:
+        _outputs(args, args.out)
+        export.output_format(args.out, (".csv", ".xlsx"), what="exposure table")
+    if args.top < 1:
+        raise InputError(Problem("--top", "must be at least 1", value=args.top))
+    ds = _load(args.data)
+    policy = _policy(args, ds)
+    scope = list(policy.elements) if policy.elements else None
+    mixes: dict[str, tuple[Any, Any]] = {}
+    names: dict[str, str] = {}
+    if args.allocation in ("both", "today"):
+        mixes["baseline"] = (_measures.baseline_flows(ds, scope), ds.stock_days)
+        names["baseline"] = say("mix.baseline_long")
+    if args.allocation in ("both", "optimized"):
+        sol = optimize(ds, policy)
+        mixes["optimized"] = (sol.arc_flows, _exposure.stock_days_of(sol))
+        names["optimized"] = say("mix.optimized_long")
+    if not mixes:
+        mixes["file"] = (export.read_flows(args.allocation, ds), ds.stock_days)
+        names["file"] = args.allocation
+    table = _exposure.compare(ds, mixes, qualified=args.qualified, year=policy.year)
+    print(
+        say(
+            "exposure.cli_title",
+            mix=" / ".join(names.values()),
+            qualified=say(f"exposure.q_{args.qualified}"),
+        )
+    )
+    print(say("exposure.explain"))
+    if len(mixes) == 2:
+        wide = _exposure.side_by_side(table)
+        shown = wide[wide["exposed_baseline"] | wide["exposed_optimized"]]
+    else:
+        shown = table[table["exposed"].astype(bool)]
+    if shown.empty:
+        print(say("exposure.none_exposed"))
+    else:
+        print(say("exposure.cli_shown", shown=min(args.top, len(shown)), total=len(shown)))
+        print(_exposure_text(shown.head(args.top), names, say).to_string(index=False))
+    if args.out:
+        tables = {"exposure": table}
+        if len(mixes) == 2:
+            tables["side_by_side"] = _exposure.side_by_side(table)
+        path = export.write_tables(tables, args.out, what="exposure table")
+        print(say("exposure.cli_wrote", path=path))
+    return 0
+
+
+def _exposure_text(rows: Any, names: dict[str, str], say: Any) -> Any:
+    """The printed exposure table: days in words where there is no number (never short, not
+    used by a mix, no time to recover known)."""
+
+    def days(x: float, never: Any = False, used: bool = True) -> str:
+        if not used:  # the mix does not route the element through this node
+            return say("exposure.not_used")
+        if bool(never):
+            return say("exposure.never")
+        return say("exposure.unknown") if x is None or not math.isfinite(x) else f"{x:,.0f}"
+
+    out = pd.DataFrame(
+        {
+            say("exposure.c_node"): [
+                f"{n} ({a})" if isinstance(a, str) and a else n
+                for n, a in zip(rows["node"], rows["also"], strict=True)
+            ],
+            say("exposure.c_type"): [say(f"exposure.t_{k}") for k in rows["node_type"]],
+            say("exposure.c_element"): rows["element"],
+            say("exposure.c_ttr"): [days(x) for x in rows["time_to_recover_days"]],
+        }
+    )
+    if "mix" in rows.columns:  # one mix
+        out[say("exposure.c_share")] = (rows["share_of_demand"] * 100).map("{:,.0f}".format)
+        out[say("exposure.c_short")] = rows["short_t_per_year"].map(_tonnes)
+        out[say("exposure.c_tts")] = [
+            days(x, n)
+            for x, n in zip(rows["time_to_survive_days"], rows["never_short"], strict=True)
+        ]
+        out[say("exposure.c_uncovered")] = rows["days_uncovered"].map(_num)
+        out[say("exposure.c_value_usd")] = rows["value_at_risk_usd"].map(_num)
+        return out
+    for m in ("baseline", "optimized"):
+        label = say(f"mix.{m}")
+        out[say("exposure.c_tts_mix", mix=label)] = [
+            days(x, n, u)
+            for x, n, u in zip(
+                rows[f"time_to_survive_days_{m}"],
+                rows[f"never_short_{m}"],
+                rows[f"in_{m}"],
+                strict=True,
+            )
+        ]
+    for m in ("baseline", "optimized"):
+        label = say(f"mix.{m}")
+        out[say("exposure.c_value_mix", mix=label)] = [
+            _num(v) if u else say("exposure.not_used")
+            for v, u in zip(rows[f"value_at_risk_usd_{m}"], rows[f"in_{m}"], strict=True)
+        ]
+    return out
 
 
 def _check_grid(text: str) -> None:
@@ -735,7 +954,9 @@ COMMANDS = {
     "compare": cmd_compare,
     "stress": cmd_stress,
     "montecarlo": cmd_montecarlo,
+    "out-of-sample": cmd_out_of_sample,
     "sweep": cmd_sweep,
+    "exposure": cmd_exposure,
     "import-trade": _Lazy(".trade").run,
 }
 
@@ -828,6 +1049,10 @@ FLAG_OF = {
     "stage": "--stage",
     "year": "--year",
     "stockpile_as_supplier": "--stockpile-as-supplier",
+    "stockpile_target_days": "--stockpile-target-days",
+    "stockpile_max_days": "--stockpile-max-days",
+    "sample_years": "--sample-years",
+    "rules_in_force": "--without-rules",
 }
 
 
@@ -842,6 +1067,9 @@ def _flag_layer(args: argparse.Namespace) -> dict[str, Any]:
         "weights",
         "alpha",
         "stockpile_days",
+        "stockpile_target_days",
+        "stockpile_max_days",
+        "sample_years",
         "stage",
         "year",
     ):
@@ -885,6 +1113,8 @@ def _flag_layer(args: argparse.Namespace) -> dict[str, Any]:
         out["no_worse_than_today"] = False
     if args.stockpile_as_supplier:
         out["stockpile_as_supplier"] = True
+    if args.without_rules:
+        out["rules_in_force"] = False
     if args.scenarios is not None:
         out["scenarios"] = [n.strip() for n in args.scenarios.split(",") if n.strip()]
     if args.elements is not None:

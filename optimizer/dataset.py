@@ -55,6 +55,25 @@ class Dataset:
     meta: dict[str, str]
     origin: str
     form: str = "stage"  # "stage", or "single-stage" when it was read from offers and baseline
+    rules: pd.DataFrame | None = None  # trade rules in force: rule, supplier, element, stage, ...
+    stockpile: pd.DataFrame | None = None  # index: element; days, holding_rate, refill_premium
+    recovery: pd.DataFrame | None = None  # node, element, recovery_days: time to recover
+
+    @cached_property
+    def stock_days(self) -> pd.Series:
+        """Days of each element's demand held in Korea's stock today (0 where the dataset says
+        nothing: an unknown stock is not assumed)."""
+        days = pd.Series(0.0, index=self.elements.index, name="days")
+        if self.stockpile is not None and not self.stockpile.empty:
+            days.update(self.stockpile["days"])
+        return days
+
+    def stock_column(self, column: str) -> pd.Series:
+        """A stockpile column by element (NaN where not given)."""
+        out = pd.Series(np.nan, index=self.elements.index, name=column)
+        if self.stockpile is not None and column in self.stockpile.columns:
+            out.update(self.stockpile[column])
+        return out
 
     @cached_property
     def fingerprint(self) -> str:
@@ -62,6 +81,8 @@ class Dataset:
         h = hashlib.sha256()
         for name in FINGERPRINTED:
             frame = getattr(self, name)
+            if frame is None:
+                continue
             # schema columns in schema order, then extras by name; all-blank extras carry nothing
             known = [
                 c.name
@@ -168,6 +189,7 @@ FORM_TABLES = {
 }
 FINGERPRINTED = (
     "elements", "suppliers", "plants", "capacity", "feeds", "demand", "baseline_flows", "scenarios",
+    "rules", "stockpile", "recovery",
 )  # fmt: skip
 
 
@@ -813,6 +835,11 @@ def _check_references(
 
     check("scenarios", "supplier", suppliers, "supplier code")
     check("scenarios", "element", elements, "element symbol", allow=(ANY_ELEMENT,))
+    check("rules", "supplier", suppliers, "supplier code")
+    check("rules", "element", elements, "element symbol", allow=(ANY_ELEMENT,))
+    check("stockpile", "element", elements, "element symbol")
+    check("recovery", "element", elements, "element symbol", allow=(ANY_ELEMENT,))
+    _check_recovery_nodes(frames, where, problems)
     _check_scenarios(frames, where, problems)
     if "offers" not in frames:
         plants = set(frames["plants"]["plant"])
@@ -885,6 +912,41 @@ def _check_references(
             )
 
 
+def _check_recovery_nodes(
+    frames: dict[str, pd.DataFrame], where: dict[str, str], problems: list[Problem]
+) -> None:
+    """A recovery row names a plant, a supplier (the country as a whole), STAGE:COUNTRY or
+    STAGE:*; anything else would silently never match a node of the exposure table."""
+    if "recovery" not in frames:
+        return
+    suppliers = set(frames["suppliers"]["supplier"])
+    # a single-stage dataset's plants are named after its suppliers
+    plants = set(frames["plants"]["plant"]) if "plants" in frames else suppliers
+    near = {_fold(v): v for v in plants | suppliers}
+    for idx, node in frames["recovery"]["node"].items():
+        stage, colon, code = node.partition(":")
+        if not colon:
+            if node in plants or node in suppliers:
+                continue
+            hint = near.get(_fold(node))
+            message = (
+                f"unknown node: did you mean {hint!r}? codes are compared exactly"
+                if hint is not None
+                else "unknown node: give a plant id from plants, a supplier code from suppliers, STAGE:COUNTRY or STAGE:*"
+            )
+        elif stage not in STAGES:
+            message = f"unknown stage {stage!r} before the ':': use {', '.join(STAGES)}"
+        elif code != "*" and code not in suppliers:
+            message = (
+                f"unknown supplier code {code!r} after the ':': use a code from suppliers or *"
+            )
+        else:
+            continue
+        problems.append(
+            Problem(where["recovery"], message, row=int(idx) + 2, column="node", value=node)
+        )
+
+
 def _fold(code: str) -> str:
     """What two codes share when they differ only by case or spacing."""
     return "".join(unicodedata.normalize("NFKC", code).split()).casefold()
@@ -913,28 +975,40 @@ def _check_twins(
 def _check_scenarios(
     frames: dict[str, pd.DataFrame], where: dict[str, str], problems: list[Problem]
 ) -> None:
+    """One probability and one duration range per event, with low <= typical <= high. Events
+    are independent (optimizer/uncertainty.py), so their probabilities need not add up to 1."""
     if "scenarios" not in frames:
         return
     sc = frames["scenarios"]
-    per = sc.groupby("scenario", sort=False)["probability"].first()
-    if per.sum() > 1 + SUM_TOLERANCE:
-        problems.append(
-            Problem(
-                where["scenarios"],
-                f"the probabilities of the {len(per)} scenarios add up to {per.sum():.6g}, above 1: scenarios are read as mutually exclusive states of a year (at most one happens), so together they can be at most 1; lower them or merge scenarios that happen together into one",
-                column="probability",
-            )
-        )
-    for name, group in frames["scenarios"].groupby("scenario", sort=False):
-        if group["probability"].nunique() > 1:
-            problems.append(
-                Problem(
-                    where["scenarios"],
-                    f"scenario {name!r} has different probabilities on its rows: use one value",
-                    row=int(group.index[1]) + 2,
-                    column="probability",
+    per_event = ["probability", "duration_days", "duration_low_days", "duration_high_days"]
+    for name, group in sc.groupby("scenario", sort=False):
+        for col in [c for c in per_event if c in group.columns]:
+            if group[col].nunique(dropna=False) > 1:
+                problems.append(
+                    Problem(
+                        where["scenarios"],
+                        f"scenario {name!r} has different {col} values on its rows: use one value",
+                        row=int(group.index[1]) + 2,
+                        column=col,
+                    )
                 )
-            )
+        row = group.iloc[0]
+        typical = row.get("duration_days", np.nan)
+        typical = 365.0 if pd.isna(typical) else typical
+        low, high = row.get("duration_low_days", np.nan), row.get("duration_high_days", np.nan)
+        for col, bad, text in (
+            ("duration_low_days", not pd.isna(low) and low > typical, "above the typical duration"),
+            ("duration_high_days", not pd.isna(high) and high < typical, "below the typical duration"),
+        ):
+            if bad:
+                problems.append(
+                    Problem(
+                        where["scenarios"],
+                        f"scenario {name!r}: {col} is {text} ({typical:g} days): make low <= duration_days <= high",
+                        row=int(group.index[0]) + 2,
+                        column=col,
+                    )
+                )
 
 
 def _rows(frame: pd.DataFrame) -> Iterator[tuple[Any, dict[str, Any]]]:
@@ -1156,6 +1230,9 @@ def _assemble(frames: dict[str, pd.DataFrame], origin: str, form: str = "stage")
         demand=reset(_demand_frame(frames)),
         baseline_flows=reset(chain["baseline_flows"]),
         scenarios=reset(frames["scenarios"]) if "scenarios" in frames else _empty("scenarios"),
+        rules=reset(frames["rules"]) if "rules" in frames else _empty("rules"),
+        stockpile=reset(frames["stockpile"]).set_index("element") if "stockpile" in frames else None,
+        recovery=reset(frames["recovery"]) if "recovery" in frames else _empty("recovery"),
         meta=dict(zip(meta["key"], meta["value"], strict=True)) if meta is not None else {},
         origin=origin,
         form=form,

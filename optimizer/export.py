@@ -23,7 +23,6 @@ from .dataset import Dataset, read_file, read_workbook
 from .dataset import _read_csv as _read_table_csv
 from .errors import InputError, Problem
 from .limits import check_at_most, parse_number
-from .network.measures import measure_column
 from .policy import Policy
 from .schema import KOREA, MAX_TONNES
 from .versions import package_versions
@@ -42,8 +41,10 @@ ALLOCATION_SHEETS = (
     "summary",
     "elements",
     "stages",
+    "stock",
     "shadow_prices",
     "shortfalls",
+    "exposure",
     "policy",
     "provenance",
 )
@@ -200,15 +201,25 @@ def stage_comparison(solution: Solution, columns: tuple[str, ...] = STAGE_METRIC
     return pd.concat([out, port], ignore_index=True)
 
 
+def stock_table(solution: Solution) -> pd.DataFrame:
+    """Korea's stock per element in the optimized plan: days held and, where the objective
+    models the stockpile, what the sizing decision bought and its yearly holding cost."""
+    if len(solution.stock):
+        return solution.stock.reset_index()
+    days = solution.stock_days
+    return pd.DataFrame({"element": days.index, "days": days.to_numpy()})
+
+
 def summary_rows(solution: Solution) -> pd.DataFrame:
     """The scalar results and portfolio metrics as field / optimized / baseline rows."""
-    measure = measure_column(solution.policy.objective)
     base = solution.baseline_portfolio
     rows = [
         ("status", solution.status, None),
         ("objective", solution.policy.objective, None),
-        ("objective_value", solution.objective_value, base.get(measure)),
+        ("objective_value", solution.objective_value, solution.baseline_objective_value),
         ("total_cost_usd", solution.total_cost_usd, base.get("cost_usd")),
+        ("sourcing_cost_usd", solution.sourcing_cost_usd, base.get("cost_usd")),
+        ("stock_cost_usd", solution.stock_cost_usd, 0.0),
         ("least_cost_usd", solution.least_cost_usd, None),
         ("budget_usd", solution.budget_usd, None),
         ("cut_rounds", solution.cut_rounds, None),
@@ -305,7 +316,7 @@ def provenance_rows(dataset: Dataset) -> pd.DataFrame:
 def write_allocation(solution: Solution, path: str | Path) -> Path:
     """The optimized allocation: .csv (the table), .json (summary, allocation and flows records)
     or .xlsx (allocation, flows, today's flows, summary, elements, stages, shadow prices,
-    shortfalls, policy and provenance sheets)."""
+    shortfalls, exposure, policy and provenance sheets)."""
     path = Path(path)
     suffix = output_format(path, what="allocation")
     from .solution import ALLOCATION_COLUMNS
@@ -345,8 +356,12 @@ def _allocation_workbook(solution: Solution, alloc: pd.DataFrame, path: Path) ->
         _sheet(summary_rows(solution), xl, sheet_name="summary")
         _sheet(element_comparison(solution), xl, sheet_name="elements")
         _sheet(stage_comparison(solution), xl, sheet_name="stages")
+        _sheet(stock_table(solution), xl, sheet_name="stock")
         _sheet(solution.shadow_prices, xl, sheet_name="shadow_prices")
         _sheet(solution.shortfalls, xl, sheet_name="shortfalls")
+        from .exposure import of_solution  # builds an LP: only for the workbook
+
+        _sheet(of_solution(solution), xl, sheet_name="exposure")
         _sheet(policy_rows(solution.policy), xl, sheet_name="policy")
         # One sheet, three blocks: key/value facts, status per table, the distinct sources.
         facts, status, sources = provenance_rows(ds), data_status(ds), data_sources(ds)

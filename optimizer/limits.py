@@ -18,6 +18,8 @@ MB = 1_000_000
 DEFAULTS = {
     # Monte Carlo keeps samples x elements floats and samples x suppliers flags in memory
     "REE_SOURCING_MAX_SAMPLES": 1_000_000,
+    # in-sample years of a robust objective: each busy year adds a row per element to the LP
+    "REE_SOURCING_MAX_SAMPLE_YEARS": 100_000,
     "REE_SOURCING_MAX_GRID_POINTS": 1_000_000,  # a sweep's crossed grid
     "REE_SOURCING_MAX_FRONTIER_POINTS": 1_000,
     "REE_SOURCING_MAX_WORKERS": 256,  # local processes of a sweep

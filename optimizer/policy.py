@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from .dataset import Dataset
 
 RISK_OBJECTIVES = ("hhi", "wgi-hhi", "max-share", "top3")  # per-element concentration
-ROBUST_OBJECTIVES = ("cvar", "worst-case")  # value lost across disruption scenarios
+# value lost across the years the disruption library may bring (optimizer/uncertainty.py)
+ROBUST_OBJECTIVES = ("cvar", "expected-loss", "worst-case")
 OBJECTIVES = (*RISK_OBJECTIVES, *ROBUST_OBJECTIVES, "cost")
 WEIGHTINGS = ("value", "volume", "equal")
 RECYCLING_BLOC = "RECYCLING"  # suppliers tagged with this bloc count toward the recycled share
@@ -61,7 +62,15 @@ class Policy:
     preset: str | None = None
     hhi_tolerance: float = 1e-7  # true minus LP value of the HHI objective at convergence
     alpha: float = 0.9  # CVaR level: the mean of the worst (1 - alpha) of outcomes
-    stockpile_days: float = 55.0  # days of demand held (KOMIR ~55, target 100), drawn first
+    # Korea's stock, drawn only in a disruption: None = the dataset's stockpile table (days by
+    # element), a number = that many days of every element
+    stockpile_days: float | None = None
+    stockpile_target_days: float | None = None  # hold at least this many days of every element
+    # the stockpile-sizing decision: the optimiser may raise any element's stock up to this
+    # many days, at its holding cost, inside the budget (None: the stock is given)
+    stockpile_max_days: float | None = None
+    sample_years: int = 2000  # in-sample years drawn from the event model (robust objectives)
+    seed: int = 0  # ... and the seed they are drawn with
     scenarios: tuple[str, ...] | None = None  # for robust objectives; None: all in the data
     # a portfolio objective may trade one element's risk for another's: with this on, no
     # element's measure may rise above today's mix (elastic: a breach is reported, not hidden)
@@ -70,6 +79,7 @@ class Policy:
     year: int | None = None  # None: operating plants; a year: also plants first producing by then
     # round one counted KOMIR's stock as an annual supplier; off unless asked for
     stockpile_as_supplier: bool = False
+    rules_in_force: bool = True  # trade rules in force (rules table) bind the base case
 
     @classmethod
     def from_preset(cls, name: str, **changes: Any) -> Policy:
@@ -190,15 +200,20 @@ _NUMBERS = (
     "hhi_tolerance",
     "alpha",
     "stockpile_days",
+    "stockpile_target_days",
+    "stockpile_max_days",
 )
 # Upper ends where a huge but finite number would overflow in the model (days x demand).
-_MAXIMA = {"stockpile_days": (MAX_DAYS, "days (a hundred years)")}
+_MAXIMA = {
+    name: (MAX_DAYS, "days (a hundred years)")
+    for name in ("stockpile_days", "stockpile_target_days", "stockpile_max_days")
+}
 _TEXT = ("objective", "weights", "preset", "stage")
 _SHARE_MAPS = ("caps", "bloc_min", "risk_caps")
 _NESTED_MAPS = ("element_caps", "element_bloc_min")
 _LISTS = ("elements", "scenarios")
-_FLAGS = ("no_worse_than_today", "stockpile_as_supplier")
-_INTEGERS = ("year",)
+_FLAGS = ("no_worse_than_today", "stockpile_as_supplier", "rules_in_force")
+_INTEGERS = ("year", "sample_years", "seed")
 
 
 def _default(name: str) -> Any:
@@ -507,15 +522,36 @@ def validate(
         else:
             share(f"risk_caps.{m}", v, 0.0, 10.0 if m == "wgi-hhi" else 1.0)
     share("alpha", policy.alpha, 0.0, 0.999)
-    if not isinstance(policy.stockpile_days, int | float) or policy.stockpile_days < 0:
+    for name in ("stockpile_days", "stockpile_target_days", "stockpile_max_days"):
+        v = getattr(policy, name)
+        if v is not None and (not _finite(v) or v < 0 or v > MAX_DAYS):
+            problems.append(
+                Problem(
+                    where, f"must be a number of days from 0 to {MAX_DAYS:,}", column=name, value=v
+                )
+            )
+    top = limit("REE_SOURCING_MAX_SAMPLE_YEARS")
+    if not isinstance(policy.sample_years, int) or not 1 <= policy.sample_years <= top:
         problems.append(
             Problem(
                 where,
-                "must be a number of days >= 0",
-                column="stockpile_days",
-                value=policy.stockpile_days,
+                f"must be a whole number of years from 1 to {top:,} (raise the limit with the environment variable REE_SOURCING_MAX_SAMPLE_YEARS)",
+                column="sample_years",
+                value=policy.sample_years,
             )
         )
+    if policy.stockpile_max_days is not None:
+        rate = dataset.stock_column("holding_rate")
+        missing = [e for e in dataset.demanded_elements if not rate[e] >= 0]  # NaN: not given
+        if missing:
+            problems.append(
+                Problem(
+                    where,
+                    f"sizing the stockpile needs its holding cost: the stockpile table has no holding_rate for {', '.join(missing)}; add it there or leave stockpile_max_days unset",
+                    column="stockpile_max_days",
+                    value=policy.stockpile_max_days,
+                )
+            )
     known_scenarios = set(dataset.scenarios["scenario"])
     for name in policy.scenarios or ():
         known("scenarios", name, known_scenarios, "scenario")

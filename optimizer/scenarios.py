@@ -1,15 +1,12 @@
-"""Disruption scenarios: what a set of flows loses when plants stop, and how to optimise against it.
+"""Disruption scenarios: which arcs an event cuts, and a stress test of each event alone.
 
-A scenario says which share of a supplier's output still moves on (availability) for how long
-(duration_days); rows may name one element or all (*) and one stage or all. A plant takes its
-supplier's availability. A flow on arc i -> j loses the part of it that i withholds and j would
-have passed on: max(0, a_j - a_i), with Korea's a = 1. So a Myanmar mine stop loses the ore
-China would have separated, a Chinese export stop loses what leaves China, and flows inside one
-stopped country are not counted twice. Over the disruption, for flows f (tonnes a year):
-    short[k,e] = sum_a loss[k,a] * f[a] * duration_k / 365
-and the stockpile (stockpile_days of demand) is released first, so the loss is
-    loss[k] = sum_e price_e * max(0, short[k,e] - stock_e).
-The same expressions, linearised, are the CVaR and worst-case objectives in network/model.py.
+A scenario (an event of the library) says which share of a supplier's output still moves on
+(availability) while it lasts; rows may name one element or all (*) and one stage or all. A
+plant takes its supplier's availability. A flow on arc i -> j loses the part of it that i
+withholds and j would have passed on: max(0, a_j - a_i), with Korea's a = 1. So a Myanmar mine
+stop loses the ore China would have separated, a Chinese export stop loses what leaves China,
+and flows inside one stopped country are not counted twice. How often events happen, how long
+they last and what a year of them costs is optimizer/uncertainty.py.
 """
 
 from __future__ import annotations
@@ -21,6 +18,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import InputError, Problem
+from .rules import capacity_in_force
 from .schema import ANY_ELEMENT, KOREA, STAGES
 
 DAYS = 365.0
@@ -33,27 +31,14 @@ class ScenarioSet:
     """Selected scenarios with their probabilities and the share of each arc's flow lost."""
 
     names: tuple[str, ...]
-    probability: np.ndarray  # per scenario, as given in the data
-    duration_days: np.ndarray
+    probability: np.ndarray  # per event: that it begins in a year (independent events)
+    duration_days: np.ndarray  # typical
     description: tuple[str, ...]
     arcs: pd.DataFrame  # element, from, to: the columns of `loss`
     loss: np.ndarray  # scenarios x arcs, 0 = unaffected
     availability: np.ndarray  # scenarios x arcs: what the arc's upstream plant still ships
-
-    @property
-    def weights(self) -> np.ndarray:
-        """Probabilities of [no disruption, scenario 1, ...]. Scenarios are read as mutually
-        exclusive states of a year; if their probabilities add up to more than 1 they are used
-        as relative weights (scaled to sum to 1), and `scaled` says so."""
-        p = self.probability
-        total = p.sum()
-        if total > 1:
-            return np.concatenate([[0.0], p / total])
-        return np.concatenate([[1.0 - total], p])
-
-    @property
-    def scaled(self) -> bool:
-        return bool(self.probability.sum() > 1 + 1e-12)
+    duration_low: np.ndarray  # the range a duration is drawn from (optimizer/uncertainty.py)
+    duration_high: np.ndarray
 
 
 def scenario_set(dataset: Dataset, arcs, names: tuple[str, ...] | None = None) -> ScenarioSet:
@@ -90,7 +75,7 @@ def scenario_set(dataset: Dataset, arcs, names: tuple[str, ...] | None = None) -
     has_stage = "stage" in sc.columns
     loss = np.zeros((len(chosen), len(arcs)))
     ship = np.ones((len(chosen), len(arcs)))
-    prob, dur, desc = [], [], []
+    prob, dur, desc, low, high = [], [], [], [], []
     for k, name in enumerate(chosen):
         rows = groups[name]
         avail = np.ones((len(nodes), len(elements)))  # node x element
@@ -119,10 +104,18 @@ def scenario_set(dataset: Dataset, arcs, names: tuple[str, ...] | None = None) -
         loss[k] = np.maximum(a_j - a_i, 0.0)
         ship[k] = a_i
         prob.append(float(rows["probability"].iloc[0]))
-        d = rows["duration_days"].iloc[0] if "duration_days" in rows else np.nan
-        dur.append(DAYS if pd.isna(d) else float(d))
-        desc.append(str(rows["description"].iloc[0]))
-    return ScenarioSet(tuple(chosen), np.array(prob), np.array(dur), tuple(desc), arcs, loss, ship)
+        first = rows.iloc[0]
+        d = first.get("duration_days", np.nan)
+        d = DAYS if pd.isna(d) else float(d)
+        lo, hi = first.get("duration_low_days", np.nan), first.get("duration_high_days", np.nan)
+        dur.append(d)
+        low.append(d if pd.isna(lo) else float(lo))
+        high.append(d if pd.isna(hi) else float(hi))
+        desc.append(str(first["description"]))
+    return ScenarioSet(
+        tuple(chosen), np.array(prob), np.array(dur), tuple(desc), arcs, loss, ship,
+        np.array(low), np.array(high),
+    )  # fmt: skip
 
 
 def flows_of(mix: pd.DataFrame) -> pd.DataFrame:
@@ -141,6 +134,33 @@ def arc_vector(mix: pd.DataFrame, arcs: pd.DataFrame) -> np.ndarray:
     return tonnes.reindex(pd.MultiIndex.from_frame(arcs[ARC_COLUMNS])).fillna(0.0).to_numpy()
 
 
+def stock_tonnes(
+    dataset: Dataset, elements: list[str], days: pd.Series | float | None
+) -> np.ndarray:
+    """Tonnes held per element: `days` of its demand (a Series by element, one number for all,
+    or None for the dataset's stockpile table)."""
+    demand = dataset.elements.loc[elements, "demand_t"].to_numpy(dtype=float)
+    if days is None:
+        days = dataset.stock_days
+    if isinstance(days, pd.Series):
+        d = days.reindex(elements).fillna(0.0).to_numpy(dtype=float)
+    else:
+        d = np.full(len(elements), float(days))
+    return demand * d / DAYS
+
+
+def held_days(dataset: Dataset, policy, elements: list[str]) -> pd.Series:
+    """Days of stock a policy holds per element: its flat days or the dataset's stockpile
+    table, raised to its target where one is set."""
+    if policy.stockpile_days is None:
+        days = dataset.stock_days.reindex(elements).fillna(0.0)
+    else:
+        days = pd.Series(float(policy.stockpile_days), index=elements)
+    if policy.stockpile_target_days is not None:
+        days = days.clip(lower=float(policy.stockpile_target_days))
+    return days.rename("days")
+
+
 def _membership(arcs: pd.DataFrame, elements: list[str]) -> np.ndarray:
     e = arcs["element"].to_numpy()
     return np.array([e == x for x in elements], dtype=float)
@@ -150,32 +170,6 @@ def shortfall_tonnes(ss: ScenarioSet, x: np.ndarray, elements: list[str]) -> np.
     """Tonnes short per scenario and element over each scenario's duration (before stockpile)."""
     lost = ss.loss * x * (ss.duration_days[:, None] / DAYS)
     return lost @ _membership(ss.arcs, elements).T
-
-
-def losses(
-    ss: ScenarioSet, x: np.ndarray, dataset: Dataset, elements: list[str], stockpile_days: float
-) -> np.ndarray:
-    """USD lost in each scenario (value of tonnes short after the stockpile is drawn)."""
-    short = shortfall_tonnes(ss, x, elements)
-    stock = dataset.elements.loc[elements, "demand_t"].to_numpy() * stockpile_days / DAYS
-    price = dataset.elements.loc[elements, "price_usd_kg"].to_numpy() * USD_PER_T
-    return np.maximum(short - stock, 0.0) @ price
-
-
-def cvar(losses_: np.ndarray, weights: np.ndarray, alpha: float) -> float:
-    """Conditional value at risk: the mean loss in the worst (1 - alpha) tail of a discrete
-    distribution, splitting the atom at the quantile exactly as Rockafellar-Uryasev does.
-    `weights` and `losses_` include the no-disruption state (loss 0) first."""
-    order = np.argsort(-losses_)
-    tail = 1.0 - alpha
-    taken, total = 0.0, 0.0
-    for i in order:
-        w = min(weights[i], tail - taken)
-        if w <= 0:
-            break
-        total += w * losses_[i]
-        taken += w
-    return total / tail
 
 
 STRESS_COLUMNS = [
@@ -193,7 +187,7 @@ def stress_test(
     dataset: Dataset,
     mix: pd.DataFrame,
     names: tuple[str, ...] | None = None,
-    stockpile_days: float = 55.0,
+    stock_days: pd.Series | float | None = None,
 ) -> pd.DataFrame:
     """Per scenario and element: tonnes short over the disruption, their value, the stockpile
     days needed to bridge them, and how much spare capacity at plants the scenario leaves alone
@@ -209,8 +203,9 @@ def stress_test(
     short = shortfall_tonnes(ss, x, elements)
     demand = dataset.elements.loc[elements, "demand_t"].to_numpy()
     price = dataset.elements.loc[elements, "price_usd_kg"].to_numpy() * USD_PER_T
-    stock = demand * stockpile_days / DAYS
-    cap = dataset.capacity[dataset.capacity["element"].isin(elements)].reset_index(drop=True)
+    stock = stock_tonnes(dataset, elements, stock_days)
+    cap = capacity_in_force(dataset)
+    cap = cap[cap["element"].isin(elements)].reset_index(drop=True)
     cap = cap[cap["plant"].map(dataset.plants["plant_status"]) == "operating"].reset_index(
         drop=True
     )
@@ -302,105 +297,3 @@ def _cheapest_fill(gap: float, spare: np.ndarray, cost: np.ndarray) -> tuple[flo
         filled += take
         paid += take * cost[j]
     return filled, paid
-
-
-@dataclass
-class MonteCarlo:
-    """Shortfall distribution from independent supplier outages (a stopped supplier delivers
-    nothing for the year)."""
-
-    samples: int
-    per_element: (
-        pd.DataFrame
-    )  # mean_t, std_t, stderr_t, p50_t, p90_t, p99_t, prob_any, exact_mean_t
-    value_lost_usd: pd.Series  # mean, p50, p90, p99 of the yearly value short
-
-
-def tail_loss(
-    dataset: Dataset,
-    mix: pd.DataFrame,
-    measure: str = "cvar",
-    alpha: float = 0.9,
-    stockpile_days: float = 55.0,
-    names: tuple[str, ...] | None = None,
-) -> float:
-    """CVaR at `alpha` (or the worst case) of the USD lost across scenarios, for any flows."""
-    flows = flows_of(mix)
-    arcs = flows[ARC_COLUMNS].drop_duplicates().reset_index(drop=True)
-    elements = _flows_elements(dataset, flows)
-    return tail_of(
-        scenario_set(dataset, arcs, names), flows, dataset, elements, measure, alpha, stockpile_days
-    )
-
-
-def tail_of(
-    ss: ScenarioSet,
-    mix: pd.DataFrame,
-    dataset: Dataset,
-    elements: list[str],
-    measure: str,
-    alpha: float,
-    stockpile_days: float,
-) -> float:
-    """CVaR (or worst case) of flows over an already built scenario set."""
-    lost = losses(ss, arc_vector(mix, ss.arcs), dataset, elements, stockpile_days)
-    if measure == "worst-case":
-        return float(lost.max(initial=0.0))
-    return cvar(np.concatenate([[0.0], lost]), ss.weights, alpha)
-
-
-def monte_carlo(
-    dataset: Dataset, mix: pd.DataFrame, samples: int = 10_000, seed: int = 0
-) -> MonteCarlo:
-    """Independent supplier outages: a stopped supplier's plants ship nothing for the year, so a
-    flow is lost where it leaves a stopped supplier for one still running (or for Korea)."""
-    if "outage_probability" not in dataset.suppliers.columns:
-        raise InputError(
-            Problem(
-                "suppliers",
-                "Monte Carlo needs an outage_probability column (0-1, per supplier)",
-                column="outage_probability",
-            )
-        )
-    if samples < 1:
-        raise InputError(Problem("--samples", "must be at least 1", value=samples))
-    flows = flows_of(mix)
-    elements = _flows_elements(dataset, flows)
-    flows = flows[flows["element"].isin(elements)]
-    suppliers = list(dataset.suppliers.index)
-    pos = {s: j for j, s in enumerate(suppliers)}
-    country = dataset.plants["country"]
-    fc = flows["from"].map(country).map(pos).to_numpy()
-    tc = np.array([-1 if t == KOREA else pos[country[t]] for t in flows["to"]])
-    # one column per (from supplier, to supplier) pair: samples x pairs is small
-    pairs, pair_of = np.unique(np.stack([fc, tc], axis=1), axis=0, return_inverse=True)
-    pair_of = pair_of.ravel()
-    el = {e: i for i, e in enumerate(elements)}
-    tonnes = np.zeros((len(pairs), len(elements)))
-    np.add.at(tonnes, (pair_of, flows["element"].map(el).to_numpy()), flows["tonnes"].to_numpy())
-    keep = pairs[:, 0] != pairs[:, 1]  # a stop inside one supplier is counted where it leaves
-    pairs, tonnes = pairs[keep], tonnes[keep]
-    p = dataset.suppliers["outage_probability"].fillna(0.0).to_numpy()
-    rng = np.random.default_rng(seed)
-    out = rng.random((samples, len(suppliers))) < p  # samples x suppliers
-    runs = np.concatenate([~out, np.ones((samples, 1), dtype=bool)], axis=1)  # Korea: column -1
-    lost = out[:, pairs[:, 0]] & runs[:, pairs[:, 1]]
-    short = lost.astype(float) @ tonnes  # samples x elements
-    price = dataset.elements.loc[elements, "price_usd_kg"].to_numpy() * USD_PER_T
-    value = short @ price
-    q = np.percentile(short, [50, 90, 99], axis=0)
-    std = short.std(axis=0, ddof=1) if samples > 1 else np.zeros(len(elements))
-    p_run = np.append(1.0 - p, 1.0)
-    exact = (p[pairs[:, 0]] * p_run[pairs[:, 1]]) @ tonnes
-    per = pd.DataFrame(
-        {
-            "mean_t": short.mean(axis=0), "std_t": std, "stderr_t": std / np.sqrt(samples),
-            "p50_t": q[0], "p90_t": q[1], "p99_t": q[2], "prob_any": (short > 1e-9).mean(axis=0),
-            "exact_mean_t": exact,
-        },
-        index=pd.Index(elements, name="element"),
-    )  # fmt: skip
-    vq = np.percentile(value, [50, 90, 99])
-    return MonteCarlo(
-        samples, per, pd.Series({"mean": value.mean(), "p50": vq[0], "p90": vq[1], "p99": vq[2]})
-    )

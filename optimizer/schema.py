@@ -303,7 +303,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "scenarios",
-            "Disruption scenarios: how much of a supplier's output still moves on, and for how long.",
+            "Disruption events that could happen next: how much of a supplier's output still moves on, for how long, and how likely each is in a year (independent events).",
             key=("scenario", "supplier", "element"),
             required=False,
             columns=(
@@ -320,7 +320,7 @@ TABLES: dict[str, Table] = {
                 Column(
                     "probability",
                     "number",
-                    "Annual probability of the scenario, 0-1.",
+                    "Probability that the event begins in a given year, independently of the other events, 0-1.",
                     low=0,
                     high=1,
                 ),
@@ -330,7 +330,23 @@ TABLES: dict[str, Table] = {
                 Column(
                     "duration_days",
                     "number",
-                    "How long it lasts, days.",
+                    "How long it typically lasts, days (blank: a year).",
+                    required=False,
+                    low=0,
+                    high=MAX_DAYS,
+                ),
+                Column(
+                    "duration_low_days",
+                    "number",
+                    "Shortest duration judged possible, days (blank: the typical one).",
+                    required=False,
+                    low=0,
+                    high=MAX_DAYS,
+                ),
+                Column(
+                    "duration_high_days",
+                    "number",
+                    "Longest duration judged possible, days (blank: the typical one).",
                     required=False,
                     low=0,
                     high=MAX_DAYS,
@@ -345,6 +361,108 @@ TABLES: dict[str, Table] = {
                 ),
                 Column("source", "text", _SOURCE.doc, required=False),
                 Column("status", "choice", _STATUS.doc, required=False, choices=STATUSES),
+            ),
+        ),
+        Table(
+            "rules",
+            "Trade rules in force today (licences, export bans): they change the base case, not the odds of an event.",
+            key=("rule", "supplier", "element", "stage"),
+            required=False,
+            columns=(
+                Column("rule", "text", "Rule name; rows with the same name form one."),
+                Column("supplier", "text", "A supplier code from suppliers: its plants are bound."),
+                Column("element", "text", "An element symbol, or * for every element."),
+                Column(
+                    "stage",
+                    "choice",
+                    "Only the supplier's plants at this stage are bound (blank: every stage).",
+                    choices=STAGES,
+                    blank_ok=True,
+                ),
+                Column(
+                    "availability",
+                    "number",
+                    "Share of the capacity open to Korea the rule leaves, 0-1 (1: it only delays).",
+                    low=0,
+                    high=1,
+                ),
+                Column(
+                    "lead_time_days",
+                    "number",
+                    "Days the rule adds to an order's lead time.",
+                    low=0,
+                    high=MAX_DAYS,
+                ),
+                _SOURCE,
+                _STATUS,
+            ),
+            optional_columns=(
+                Column("in_force_from", "text", "Date it took effect (YYYY-MM-DD).", required=False),
+                Column("description", "text", "What the rule does.", required=False),
+            ),
+        ),
+        Table(
+            "stockpile",
+            "Korea's strategic stock (KOMIR) by element: a buffer drawn only in a disruption and refilled afterwards.",
+            key=("element",),
+            required=False,
+            columns=(
+                Column("element", "text", "An element symbol from elements."),
+                Column(
+                    "days",
+                    "number",
+                    "Days of the element's demand held today.",
+                    low=0,
+                    high=MAX_DAYS,
+                ),
+                _SOURCE,
+                _STATUS,
+            ),
+            optional_columns=(
+                Column(
+                    "holding_rate",
+                    "number",
+                    "Yearly cost of holding stock, as a share of its value (financing, storage, insurance).",
+                    required=False,
+                    low=0,
+                    high=1,
+                ),
+                Column(
+                    "refill_premium",
+                    "number",
+                    "Share of the price paid above it while supply is disrupted: a tonne short is valued at (1 + this) x price, a tonne drawn from stock costs this x price to buy back.",
+                    required=False,
+                    low=0,
+                    high=10,
+                ),
+            ),
+        ),
+        Table(
+            "recovery",
+            "Time to recover: days a plant, a country's stage or a country takes to deliver again after it stops (the exposure table). The most specific row wins: see data/README.md#recovery.",
+            key=("node", "element"),
+            required=False,
+            columns=(
+                Column(
+                    "node",
+                    "text",
+                    "A plant id, a supplier code (the country as a whole), STAGE:COUNTRY, or STAGE:* (the default for a stage).",
+                ),
+                Column("element", "text", "An element symbol, or * for every element."),
+                Column(
+                    "recovery_days",
+                    "number",
+                    "Days until the node delivers as before.",
+                    low=0,
+                    high=MAX_DAYS,
+                ),
+                _SOURCE,
+                _STATUS,
+            ),
+            optional_columns=(
+                Column(
+                    "basis", "text", "How the figure was found or worked out.", required=False
+                ),
             ),
         ),
         Table(
@@ -416,7 +534,7 @@ def reference_markdown() -> str:
         elif not t.required:
             kind.append(
                 "Optional table."
-                if t.name in ("feeds", "demand", "scenarios", "meta")
+                if t.name in ("feeds", "demand", "scenarios", "rules", "stockpile", "recovery", "meta")
                 else "Stage form."
             )
         out.append(f"#### `{t.name}`\n")

@@ -25,7 +25,14 @@ from .network import measures
 from .network.model import USD_PER_MUSD, Formulation, Structure, formulate, solve_stages
 from .policy import RISK_OBJECTIVES, Policy, validate
 from .schema import STAGES
-from .solution import Solution, arc_flows_of, display_rule, robust_value, solution_from
+from .solution import (
+    Solution,
+    arc_flows_of,
+    display_rule,
+    robust_value,
+    solution_from,
+    stock_of,
+)  # fmt: skip
 
 
 @dataclass
@@ -102,7 +109,11 @@ class Session:
         out["cost_usd"] = float(form.vector("cost") @ values) * USD_PER_MUSD
         slack = sum(float(values[lp.col(v)]) for v in form.slack.values())
         if form.scenario_set is not None:  # the disruption loss, from the flows as in a Solution
-            out["objective_value"] = robust_value(form, policy, arc_flows_of(form, values))
+            stock = stock_of(form, policy, values)
+            out["objective_value"] = robust_value(
+                form, policy, arc_flows_of(form, values), stock["stock_t"].to_numpy()
+            )
+            out["stock_cost_usd"] = float(stock["holding_cost_usd"].sum())
         elif policy.objective in RISK_OBJECTIVES:
             out["objective_value"] = measures.objective_of(
                 measures.aggregate(per_stage, policy.stage, scope),

@@ -9,12 +9,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import diagnose, risk, scenarios
+from . import diagnose, risk, scenarios, uncertainty
 from .dataset import Dataset
 from .network import measures
 from .network.graph import PRODUCT
-from .network.model import USD_PER_MUSD, Formulation, StageResults, formulate, solve_stages
+from .network.model import (
+    USD_PER_MUSD,
+    USD_PER_T,
+    Formulation,
+    StageResults,
+    formulate,
+    solve_stages,
+    stock_range,
+)  # fmt: skip
 from .policy import RISK_OBJECTIVES, Policy, validate
+from .scenarios import DAYS
 from .schema import KOREA, STAGES
 from .versions import package_versions
 
@@ -56,11 +65,31 @@ class Solution:
     shadow_prices: pd.DataFrame
     cut_rounds: int
     seconds: float
+    # Korea's stock by element: days held in the optimized plan (the policy's, plus what the
+    # sizing decision bought) and the yearly cost of holding what was bought above it
+    stock: pd.DataFrame = field(default_factory=pd.DataFrame)
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
-    def total_cost_usd(self) -> float:
+    def sourcing_cost_usd(self) -> float:
         return float(self.allocation["cost_usd"].sum())
+
+    @property
+    def stock_cost_usd(self) -> float:
+        return float(self.stock["holding_cost_usd"].sum()) if len(self.stock) else 0.0
+
+    @property
+    def total_cost_usd(self) -> float:
+        """What the budget bounds: the mix's cost plus the holding cost of stock bought."""
+        return self.sourcing_cost_usd + self.stock_cost_usd
+
+    @property
+    def stock_days(self) -> pd.Series:
+        """Days of each element's demand held in the optimized plan (the dataset's stock where
+        the objective does not model the stockpile)."""
+        if len(self.stock):
+            return self.stock["days"]
+        return scenarios.held_days(self.dataset, self.policy, self.scope)
 
     @property
     def scope(self) -> list[str]:
@@ -110,6 +139,9 @@ class Solution:
             "objective_value": self.objective_value,
             "baseline_objective_value": self.baseline_objective_value,
             "total_cost_usd": self.total_cost_usd,
+            "sourcing_cost_usd": self.sourcing_cost_usd,
+            "stock_cost_usd": self.stock_cost_usd,
+            "stock": _records(self.stock.reset_index()) if len(self.stock) else [],
             "least_cost_usd": self.least_cost_usd,
             "budget_usd": self.budget_usd,
             "portfolio": self.portfolio,
@@ -224,9 +256,11 @@ def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> So
         if form.objective is not None
         else float("nan")
     )
+    stock = stock_of(form, policy, stages.final.values)
     if form.scenario_set is not None:
-        objective_value = robust_value(form, policy, flows)
-        baseline_value = robust_value(form, policy, measures.baseline_flows(ds, scope))
+        held = stock["held_t"].to_numpy()
+        objective_value = robust_value(form, policy, flows, stock["stock_t"].to_numpy())
+        baseline_value = robust_value(form, policy, measures.baseline_flows(ds, scope), held)
     elif policy.objective in RISK_OBJECTIVES:
         objective_value = measures.objective_of(
             measures.aggregate(per_stage, policy.stage, scope), weights, policy.objective
@@ -259,6 +293,38 @@ def solution_from(form: Formulation, policy: Policy, stages: StageResults) -> So
         shadow_prices=diagnose.shadow_prices(form, policy, stages),
         cut_rounds=stages.cut_rounds,
         seconds=stages.seconds,
+        stock=stock,
+    )
+
+
+def stock_of(form: Formulation, policy: Policy, values: np.ndarray) -> pd.DataFrame:
+    """Per element in scope: the stock the policy holds, what the sizing decision added, the
+    days that make, and the yearly cost of holding the addition (robust objectives only)."""
+    if form.scenario_set is None:
+        return pd.DataFrame()
+    scope = list(form.structure.scope)
+    held, _ = stock_range(form, policy)
+    added = pd.Series(
+        [
+            float(values[form.lp.col(form.stock_extra[e])]) if e in form.stock_extra else 0.0
+            for e in scope
+        ],
+        index=scope,
+    ).clip(lower=0.0)
+    added[added < TONNE_EPS] = 0.0
+    total = held + added
+    ds = form.dataset
+    price = ds.elements.loc[scope, "price_usd_kg"] * USD_PER_T
+    rate = ds.stock_column("holding_rate").reindex(scope).fillna(0.0)
+    return pd.DataFrame(
+        {
+            "held_t": held,
+            "added_t": added,
+            "stock_t": total,
+            "days": total / form.demand * DAYS,
+            "holding_cost_usd": added * price * rate,
+        },
+        index=pd.Index(scope, name="element"),
     )
 
 
@@ -319,17 +385,21 @@ def expand_flows(dataset: Dataset, flows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def robust_value(form: Formulation, policy: Policy, flows: pd.DataFrame) -> float:
-    """CVaR or worst-case loss in USD, computed directly from the flows' scenario losses."""
-    return scenarios.tail_of(
-        form.scenario_set,
-        flows,
-        form.dataset,
-        list(form.structure.scope),
-        policy.objective,
-        policy.alpha,
-        policy.stockpile_days,
-    )
+def robust_value(
+    form: Formulation, policy: Policy, flows: pd.DataFrame, stock_t: np.ndarray
+) -> float:
+    """The robust objective in USD, computed from the flows over the in-sample years (the
+    model's own years, so it equals the LP's value up to solver round-off)."""
+    ss = form.scenario_set
+    ex = uncertainty.exposure_of(
+        form.dataset, ss, form.years, scenarios.arc_vector(flows, ss.arcs),
+        list(form.structure.scope), stock_t,
+    )  # fmt: skip
+    if policy.objective == "worst-case":
+        return float(ex.value.max(initial=0.0))
+    if policy.objective == "expected-loss":
+        return ex.expected_usd
+    return ex.cvar_usd(policy.alpha)
 
 
 CEILING_SLACK = 1e-6  # cut tolerance: a measure this close to today's is not above it

@@ -17,7 +17,7 @@ def test_stress_of_baseline_writes_every_scenario_and_element(tmp_path, capsys):
         == 0
     )
     table = pd.read_csv(out)
-    assert "china-embargo" in set(table["scenario"])
+    assert "china-embargo-korea" in set(table["scenario"])
     assert (table["short_t"] > 0).all()
     assert "stress test of today's mix, 30 days of stock" in capsys.readouterr().out
 

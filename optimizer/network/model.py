@@ -32,10 +32,11 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from .. import risk, scenarios
+from .. import risk, scenarios, uncertainty
 from ..dataset import Dataset
 from ..lp import INF, HighsLP, Result, SolverError
 from ..policy import RECYCLING_BLOC, RISK_OBJECTIVES, ROBUST_OBJECTIVES, Policy
+from ..rules import capacity_in_force
 from ..schema import FORM_STAGE, STAGES
 from . import measures
 from .graph import UNKNOWN, Network, build_network
@@ -65,6 +66,9 @@ class Structure:
     stockpile_as_supplier: bool = False
     scenarios: tuple[str, ...] = ()  # robust objectives only
     alpha: float = 0.0  # CVaR only: it sets objective coefficients
+    rules_in_force: bool = True
+    sample_years: int = 0  # robust objectives only: the in-sample years and their seed
+    seed: int = 0
 
     @classmethod
     def of(cls, dataset: Dataset, policy: Policy) -> Structure:
@@ -82,6 +86,9 @@ class Structure:
             policy.stockpile_as_supplier,
             tuple(names) if robust else (),
             policy.alpha if policy.objective == "cvar" else 0.0,
+            policy.rules_in_force,
+            policy.sample_years if robust else 0,
+            policy.seed if robust else 0,
         )
 
     @property
@@ -104,8 +111,9 @@ def active_plants(dataset: Dataset, year: int | None, stockpile: bool) -> pd.Ind
 
 def network_of(dataset: Dataset, st: Structure) -> Network:
     active = active_plants(dataset, st.year, st.stockpile_as_supplier)
+    capacity = capacity_in_force(dataset, st.rules_in_force)
     return build_network(
-        dataset.plants, dataset.capacity, dataset.feeds, dataset.demand, list(st.scope), active
+        dataset.plants, capacity, dataset.feeds, dataset.demand, list(st.scope), active
     )
 
 
@@ -137,11 +145,14 @@ class Formulation:
     risk_cap_slack: dict[tuple[str, str, int], pulp.LpVariable]
     objective: pulp.LpAffineExpression | None  # the risk to minimise in stage 2
     objective_row: pulp.LpConstraint | None  # stage 3: risk held at stage 2's optimum
-    stock_rows: dict[tuple[str, str], pulp.LpConstraint]  # robust objectives: stockpile draw
+    stock_rows: dict[tuple[int, str], pulp.LpConstraint]  # robust: (year, element) draw rows
     scenario_set: scenarios.ScenarioSet | None
     loss_scale: float  # robust objectives: USD per unit of the LP's normalised loss
     ceiling_rows: dict[str, pulp.LpConstraint]  # R_e - excess_e <= today's R_e (stage 2 only)
     ceiling_excess: dict[str, pulp.LpVariable]
+    years: uncertainty.YearSet | None = None  # robust objectives: the in-sample years
+    stock_extra: dict[str, pulp.LpVariable] = field(default_factory=dict)  # t bought above floor
+    stock_max_rows: dict[tuple[str], pulp.LpConstraint] = field(default_factory=dict)
     ceilings_on: bool = False  # whether the ceiling rows are active in the model right now
     risk_caps_now: dict[str, float] = field(default_factory=dict)  # the caps applied last
     risk_caps_on: bool = False  # whether the risk cap rows hold in the model right now
@@ -238,6 +249,7 @@ class Formulation:
             "bloc": self.bloc_rows,
             "risk": self.risk_cap_rows,
             "stock": self.stock_rows,
+            "stockmax": self.stock_max_rows,
         }
 
     @cached_property
@@ -273,9 +285,21 @@ def bounds(form: Formulation, policy: Policy) -> list[tuple[tuple, float]]:
         for b, e, k in form.bloc_rows
     ]
     out += [(("risk", m, e, k), policy.risk_caps[m]) for m, e, k in form.risk_cap_rows]
-    days = policy.stockpile_days / scenarios.DAYS
-    out += [(("stock", n, e), -days * form.demand[e]) for n, e in form.stock_rows]
+    if form.stock_rows:
+        floor, top = stock_range(form, policy)
+        out += [(("stock", n, e), -floor[e]) for n, e in form.stock_rows]
+        out += [(("stockmax", e), max(0.0, top[e] - floor[e])) for (e,) in form.stock_max_rows]
     return out
+
+
+def stock_range(form: Formulation, policy: Policy) -> tuple[pd.Series, pd.Series]:
+    """Tonnes of stock per element in scope: what the policy holds (its floor) and the most the
+    sizing decision may raise it to (the floor itself when the stock is given)."""
+    scope = list(form.structure.scope)
+    held = form.demand * scenarios.held_days(form.dataset, policy, scope) / scenarios.DAYS
+    if policy.stockpile_max_days is None:
+        return held, held
+    return held, held.clip(lower=form.demand * policy.stockpile_max_days / scenarios.DAYS)
 
 
 def effective_bloc_min(form: Formulation, policy: Policy, bloc: str, element: str, k: int) -> float:
@@ -388,7 +412,6 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
                 bloc_rows[b, e, k] = prob.addConstraint(
                     pulp.lpSum(vars_) + slack[b, e, k] >= 0.0, f"bloc|{b}|{e}|{k}"
                 )
-    budget_row = prob.addConstraint(cost <= 1e30, "budget")
 
     stage_risk: dict[str, dict[tuple[str, int], pulp.LpAffineExpression]] = {}
     t: dict[int, pulp.LpVariable] = {}
@@ -445,13 +468,16 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
             )
 
     weights = risk.weights(dataset.elements, scope, st.weighting)
+    robust = None
     if st.objective in RISK_OBJECTIVES:
         objective = pulp.lpSum(weights[e] * risk_exprs[st.objective][e] for e in scope)
-        stock_rows, ss, loss_scale = {}, None, 1.0
     elif st.objective in ROBUST_OBJECTIVES:
-        objective, stock_rows, ss, loss_scale = _robust_objective(prob, dataset, st, net, f, demand)
+        robust = _robust_objective(prob, dataset, st, net, f, demand)
+        objective = robust.objective
+        cost = cost + robust.holding  # extra stock is bought inside the same budget
     else:
-        objective, stock_rows, ss, loss_scale = None, {}, None, 1.0
+        objective = None
+    budget_row = prob.addConstraint(cost <= 1e30, "budget")
     objective_row = (
         prob.addConstraint(objective <= 1e30, "hold|objective") if objective is not None else None
     )
@@ -466,8 +492,12 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
     form = Formulation(
         dataset, st, net, demand, weights, prob, f, s, u, slack, cap_rows, bloc_rows,
         risk_cap_rows, budget_row, cost, risk_exprs, stage_risk, t, supply, excess, cap_excess,
-        risk_cap_slack, objective, objective_row, stock_rows, ss, loss_scale, ceiling_rows,
-        ceiling_excess,
+        risk_cap_slack, objective, objective_row,
+        robust.stock_rows if robust else {}, robust.events if robust else None,
+        robust.scale if robust else 1.0, ceiling_rows, ceiling_excess,
+        years=robust.years if robust else None,
+        stock_extra=robust.extra if robust else {},
+        stock_max_rows=robust.max_rows if robust else {},
     )  # fmt: skip
     # PuLP's own solve is stage 0 (the most that can be supplied), not a throw-away.
     for key, rhs in bounds(form, policy):
@@ -527,52 +557,89 @@ def row_of(form: Formulation, key: tuple) -> pulp.LpConstraint:
 LOWER_BOUND_ROWS = ("bloc", "stock")  # ">=" rows: the policy sets their lower bound
 
 
+@dataclass
+class Robust:
+    """The disruption part of the LP (see optimizer/uncertainty.py for the expressions)."""
+
+    objective: pulp.LpAffineExpression  # normalised: USD / scale
+    holding: pulp.LpAffineExpression  # million USD a year for stock bought above the floor
+    stock_rows: dict[tuple[int, str], pulp.LpConstraint]
+    max_rows: dict[tuple[str], pulp.LpConstraint]
+    extra: dict[str, pulp.LpVariable]
+    events: scenarios.ScenarioSet
+    years: uncertainty.YearSet
+    scale: float
+
+
 def _robust_objective(
     prob: pulp.LpProblem, dataset: Dataset, st: Structure, net: Network, f: list, demand: pd.Series
-):
-    """CVaR (Rockafellar-Uryasev) or worst case of the value lost across scenarios.
+) -> Robust:
+    """Expected value lost, its CVaR (Rockafellar-Uryasev) or the worst year, over the in-sample
+    years, with the stockpile as recourse and its size a decision.
 
-    net[k,e] >= short[k,e](f) - stock_e, net >= 0: tonnes short after the stockpile is drawn
-    (the recourse); loss_k = sum_e price_e net[k,e], scaled by the demand's value so the
-    objective is a fraction of it. CVaR = eta + 1/(1-alpha) sum_k p_k max(0, loss_k - eta),
-    over the scenarios and the no-disruption state (loss 0)."""
+    y[k,e] = sum_a loss[k,a] f[a]; in year s, net[s,e] + extra[e] >= sum_k days/365 y[k,e] -
+    floor[e] (the rhs a policy sets), net >= 0; value_s = sum_e price_e/scale (net + r_e short)
+    with r_e the refill premium. The value is divided by the demand's value so the objective is
+    a fraction of it (HiGHS's tolerances are absolute)."""
     scope = list(st.scope)
     ss = scenarios.scenario_set(dataset, net, st.scenarios)
-    price = dataset.elements.loc[scope, "price_usd_kg"] * scenarios.USD_PER_T
+    years = uncertainty.in_sample_years(ss, st.sample_years, st.seed)
+    price = dataset.elements.loc[scope, "price_usd_kg"] * USD_PER_T
     scale = float((price * demand).sum()) or 1.0
-    elements = net.arcs["element"].to_numpy()
-    stock_rows, loss = {}, []
-    for k, name in enumerate(ss.names):
-        frac = ss.duration_days[k] / scenarios.DAYS
+    refill = pd.Series(uncertainty.refill_premium(dataset, scope), index=scope)
+    holding_rate = dataset.stock_column("holding_rate").reindex(scope).fillna(0.0)
+    element_of = net.arcs["element"].to_numpy()
+    y: dict[tuple[int, str], pulp.LpVariable] = {}
+    for k in range(len(ss.names)):
         terms: dict[str, list] = {}
         for n in np.flatnonzero(ss.loss[k] > 0):
-            terms.setdefault(elements[n], []).append(ss.loss[k, n] * frac * f[n])
-        net_short = []
-        for e, lost_terms in terms.items():
-            v = prob.add_variable(f"net|{name}|{e}", 0)
-            stock_rows[name, e] = prob.addConstraint(
-                v - pulp.lpSum(lost_terms) >= 0.0, f"stock|{name}|{e}"
+            terms.setdefault(element_of[n], []).append(ss.loss[k, n] * f[n])
+        for e, lost in terms.items():
+            y[k, e] = prob.add_variable(f"eventloss|{k}|{e}", 0)
+            prob.addConstraint(y[k, e] - pulp.lpSum(lost) == 0, f"eventloss|{k}|{e}")
+    hit = [e for e in scope if any((k, e) in y for k in range(len(ss.names)))]
+    extra = {e: prob.add_variable(f"stockextra|{e}", 0) for e in hit}
+    max_rows = {(e,): prob.addConstraint(extra[e] <= 0, f"stockmax|{e}") for e in hit}
+    holding = pulp.lpSum(float(holding_rate[e] * price[e]) / USD_PER_MUSD * extra[e] for e in hit)
+    stock_rows: dict[tuple[int, str], pulp.LpConstraint] = {}
+    loss = []
+    for n_year, row in enumerate(years.days):
+        value = []
+        for e in hit:
+            short = [
+                row[k] / scenarios.DAYS * y[k, e] for k in np.flatnonzero(row > 0) if (k, e) in y
+            ]
+            if not short:
+                continue
+            v = prob.add_variable(f"net|{n_year}|{e}", 0)
+            stock_rows[n_year, e] = prob.addConstraint(
+                v + extra[e] - pulp.lpSum(short) >= 0.0, f"stock|{n_year}|{e}"
             )
-            net_short.append(price[e] / scale * v)
-        loss.append(pulp.lpSum(net_short))
+            r = float(refill[e])
+            value.append(price[e] / scale * (v + r * pulp.lpSum(short)))
+        loss.append(pulp.lpSum(value))
+    w = years.weight
     if st.objective == "worst-case":
-        worst = prob.add_variable("worst", 0)
-        for k, l_k in enumerate(loss):
-            prob.addConstraint(worst - l_k >= 0, f"worst|{k}")
-        return worst + 0, stock_rows, ss, scale
-    weights = ss.weights  # [no disruption, scenarios...]
-    eta = prob.add_variable("var")
-    excess = [prob.add_variable(f"excess|{k}", 0) for k in range(len(loss) + 1)]
-    prob.addConstraint(excess[0] + eta >= 0, "excess|none")
-    for k, l_k in enumerate(loss):
-        prob.addConstraint(excess[k + 1] + eta - l_k >= 0, f"excess|{k}")
-    tail = 1.0 / (1.0 - st.alpha)
-    return (
-        eta + pulp.lpSum(tail * w * v for w, v in zip(weights, excess, strict=True)),
-        stock_rows,
-        ss,
-        scale,
-    )
+        worst = prob.add_variable("worst", 0)  # >= 0: a calm year loses nothing
+        for n_year, l_s in enumerate(loss):
+            prob.addConstraint(worst - l_s >= 0, f"worst|{n_year}")
+        objective = worst + 0
+    elif st.objective == "expected-loss":
+        objective = pulp.lpSum(float(w[i]) * l_s for i, l_s in enumerate(loss))
+    else:
+        eta = prob.add_variable("var")
+        calm_excess = prob.add_variable("excess|calm", 0)
+        prob.addConstraint(calm_excess + eta >= 0, "excess|calm")
+        excess = [prob.add_variable(f"excess|{i}", 0) for i in range(len(loss))]
+        for i, l_s in enumerate(loss):
+            prob.addConstraint(excess[i] + eta - l_s >= 0, f"excess|{i}")
+        tail = 1.0 / (1.0 - st.alpha)
+        objective = (
+            eta
+            + tail * years.calm * calm_excess
+            + pulp.lpSum(tail * float(w[i]) * v for i, v in enumerate(excess))
+        )
+    return Robust(objective, holding, stock_rows, max_rows, extra, ss, years, scale)
 
 
 def apply(form: Formulation, policy: Policy, rows_rhs: list | None = None) -> None:

@@ -197,6 +197,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "objective.top3": ("Top-3 suppliers' share", "상위 3개 공급국 비중"),
     "objective.cvar": ("Disruption loss, CVaR", "공급 중단 손실, CVaR"),
     "objective.worst-case": ("Disruption loss, worst case", "공급 중단 손실, 최악의 경우"),
+    "objective.expected-loss": ("Disruption loss, expected", "공급 중단 손실, 기댓값"),
     "objective.cost": ("Least cost (within caps)", "최소 비용 (상한 내)"),
     "sidebar.alpha": ("CVaR level", "CVaR 수준"),
     "sidebar.alpha_help": (
@@ -267,15 +268,37 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "각 원소의 최소 이만큼을 국내 재활용에서 조달합니다(재활용 능력 범위 안에서; {members}).",
     ),
     "sidebar.none_in_data": ("none in this dataset", "이 데이터셋에는 없음"),
-    "sidebar.stockpile": ("Stockpile (days of demand)", "비축 (수요 일수)"),
+    "sidebar.stockpile": ("Stockpile held", "비축 보유량"),
     "sidebar.stockpile_help": (
-        "Strategic stock drawn first in a disruption, in days of each element's demand (KOMIR "
-        "holds about 55 days and targets 100). Used by the Scenarios tab and the disruption-loss "
-        "objectives; the concentration objectives ignore it.",
-        "공급 중단 때 먼저 쓰는 전략 비축으로, 원소별 수요 일수로 나타냅니다(KOMIR는 약 55일분을 "
-        "보유하며 100일이 목표). 시나리오 탭과 공급 중단 손실 목표에 쓰이며, 집중도 목표에는 "
-        "쓰이지 않습니다.",
+        "Korea's strategic stock, drawn only in a disruption and refilled afterwards, in days "
+        "of each element's demand: as in the dataset's stockpile table (KOMIR: about 55 days, "
+        "Dy and Y above 180; the target is 100), or the same number of days for every element. "
+        "Used by the Scenarios tab and the disruption-loss objectives; the concentration "
+        "objectives ignore it.",
+        "공급 중단 때만 꺼내 쓰고 나중에 다시 채우는 한국의 전략 비축으로, 원소별 수요 일수로 "
+        "나타냅니다. 데이터셋의 비축 표 그대로(KOMIR: 약 55일, Dy와 Y는 180일 이상, 목표 100일) "
+        "또는 모든 원소에 같은 일수를 씁니다. 시나리오 탭과 공급 중단 손실 목표에 쓰이며, 집중도 "
+        "목표에는 쓰이지 않습니다.",
     ),
+    "sidebar.stock_data": ("As in the data", "데이터 그대로"),
+    "sidebar.stock_days": ("Same days for all", "모든 원소 같은 일수"),
+    "sidebar.stock_days_slider": ("Days of demand, every element", "수요 일수 (모든 원소)"),
+    "sidebar.stock_size": ("Stockpile size", "비축 규모"),
+    "sidebar.stock_given": ("Given", "주어진 대로"),
+    "sidebar.stock_sized": ("Optimised", "최적화"),
+    "sidebar.stock_size_help": (
+        "Optimised: the model may buy more stock of any element, up to {days} days of its "
+        "demand, paying its holding cost (the stockpile table's holding_rate) out of the same "
+        "budget as the sourcing: it answers whether to stockpile more or to buy outside China.",
+        "최적화: 모형이 원소별로 수요 {days}일분까지 비축을 더 사들일 수 있으며, 보관 비용(비축 "
+        "표의 holding_rate)을 조달과 같은 예산에서 냅니다. 비축을 늘릴지, 중국 밖에서 더 살지를 "
+        "답합니다.",
+    ),
+    "words.stock_table": (
+        "the days in the dataset's stockpile table, by element",
+        "데이터셋 비축 표의 원소별 일수",
+    ),
+    "words.stock_days": ("{days} days of each element's demand", "원소별 수요 {days}일분"),
     "sidebar.stage_rule": ("Risk counted at", "위험 집계 기준"),
     "sidebar.stage_rule_help": (
         "Which stage's risk the objective counts for each element: its worst stage (a chain is "
@@ -392,6 +415,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "measure.top3": ("top-3 suppliers' share", "상위 3개 공급국 비중"),
     "measure.cvar": ("CVaR of disruption loss", "공급 중단 손실의 CVaR"),
     "measure.worst-case": ("worst-case disruption loss", "최악의 공급 중단 손실"),
+    "measure.expected-loss": ("expected disruption loss", "공급 중단 손실의 기댓값"),
     "measure.cost": ("cost", "비용"),
     "words.minimise_cost": ("Minimise cost", "비용 최소화"),
     "words.minimise": (
@@ -494,8 +518,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "목표({measure}): 최적 구성 {optimized}, 현재 구성 {today}.",
     ),
     "overview.stock_first": (
-        " Stockpile of {days} days of demand drawn first.",
-        " 수요 {days}일분의 비축을 먼저 씁니다.",
+        " Stockpile: {stock}, drawn only in a disruption.",
+        " 비축: {stock}, 공급 중단 때만 씁니다.",
     ),
     "overview.shortfall": (
         "**Not every requirement can be met under this policy.** While demand goes unmet no "
@@ -783,12 +807,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "stress.intro": (
         "What each **disruption scenario** in the dataset does to **today's mix** and the "
         "**optimized** one: the oxide that stops arriving over the scenario's duration, its "
-        "value, and what spare capacity elsewhere and the stockpile (**{days} days** of demand, "
-        "set in the sidebar) can cover. Scenario figures are estimates; see the dataset's "
+        "value, and what spare capacity elsewhere and the stockpile (**{stock}**, set in the "
+        "sidebar) can cover. Scenario figures are estimates; see the dataset's "
         "scenarios table.",
         "데이터의 각 **공급 중단 시나리오**가 **현재 구성**과 **최적 구성**에 미치는 영향입니다. "
         "시나리오 기간 동안 들어오지 않는 산화물과 그 가치, 다른 공급자의 여유 능력과 비축분"
-        "(사이드바에서 정한 수요 **{days}일분**)으로 메울 수 있는 양을 보여 줍니다. 시나리오 수치는 "
+        "(**{stock}**, 사이드바에서 설정)으로 메울 수 있는 양을 보여 줍니다. 시나리오 수치는 "
         "추정치입니다(데이터의 scenarios 표 참조).",
     ),
     "stress.no_scenarios": (
@@ -839,8 +863,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "변화 = 최적 - 현재. 파랑은 현재보다 덜 부족, 주황은 더 부족입니다(앱 전체에서 같은 색).",
     ),
     "stress.stock_note": (
-        "Stock: {days} days of each element's demand.",
-        "비축: 원소별 수요 {days}일분.",
+        "Stock: {stock}.",
+        "비축: {stock}.",
     ),
     "stress.scenario": ("Scenario", "시나리오"),
     "stress.choose": ("Choose a scenario…", "시나리오를 고르십시오…"),
@@ -906,28 +930,23 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Over the scenario's duration. Stock days needed: days of the element's demand the "
         "stockpile must hold to bridge the gap. Spare fill: what unaffected suppliers' spare "
         "capacity could deliver, cheapest first; fill premium: its cost above what the lost "
-        "tonnes would have cost. Uncovered: left after spare fill and the stockpile ({days} "
-        "days). The **Partner map** now marks the suppliers this scenario hits.",
+        "tonnes would have cost. Uncovered: left after spare fill and the stockpile ({stock}). The **Partner map** now marks the suppliers this scenario hits.",
         "시나리오 기간 기준입니다. 필요 비축 일수: 부족분을 메우려면 비축해야 하는 원소 수요 "
         "일수. 여유 능력 보충: 영향받지 않은 공급자의 여유 능력으로 공급할 수 있는 양(싼 것부터). "
-        "보충 추가 비용: 잃은 물량의 원래 비용보다 더 드는 금액. 미보전: 보충과 비축({days}일)을 쓴 "
+        "보충 추가 비용: 잃은 물량의 원래 비용보다 더 드는 금액. 미보전: 보충과 비축({stock})을 쓴 "
         "뒤 남는 부족분. **협력국 지도**에 이 시나리오의 영향을 받는 공급자가 표시됩니다.",
     ),
     "stress.clear": ("Clear the scenario from the map", "지도에서 시나리오 지우기"),
     "mc.intro": (
-        "Each supplier stops for a whole year with its own outage probability "
-        "(`outage_probability` in the suppliers table), independently of the others; no "
-        "stockpile or spare capacity is drawn. The table gives the tonnes short a year per "
-        "element, for today's mix and the optimized one.",
-        "각 공급자는 자신의 중단 확률(suppliers 표의 `outage_probability`)로 1년 내내 서로 독립적으로 "
-        "공급을 멈춥니다. 비축분과 여유 능력은 쓰지 않습니다. 표는 현재 구성과 최적 구성에서 원소별 "
-        "연간 부족 톤수를 보여 줍니다.",
-    ),
-    "mc.no_odds": (
-        "This dataset's suppliers table has no outage_probability column (0-1 per supplier), so "
-        "there is nothing to simulate.",
-        "이 데이터셋의 suppliers 표에는 outage_probability 열(공급자별 0-1)이 없어 모의실험을 할 수 "
-        "없습니다.",
+        "Years drawn from the same disruption library as the table above: each event begins "
+        "in a year with its own probability, independently of the others, and lasts a "
+        "duration drawn from its range. The table gives the tonnes short a year per element "
+        "before the stockpile; the value lost is after it (with the refill premium on what "
+        "was drawn), for today's mix and the optimized one with its stock.",
+        "위 표와 같은 공급 중단 목록에서 연도를 뽑습니다. 각 사건은 저마다의 확률로 서로 독립적으로 "
+        "한 해에 일어나고, 그 범위 안에서 뽑은 기간 동안 이어집니다. 표는 비축을 쓰기 전 원소별 "
+        "연간 부족 톤수이고, 손실 금액은 비축을 쓴 뒤(꺼내 쓴 양의 재충전 할증 포함)의 값입니다. "
+        "현재 구성과 최적 구성(그 비축과 함께)을 보여 줍니다.",
     ),
     "mc.samples": ("Samples (years)", "표본 수 (연)"),
     "mc.samples_help": (
@@ -950,8 +969,9 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "mc.table_title": ("**{mix}**: tonnes short a year", "**{mix}**: 연간 부족 톤수"),
     "mc.value_title": (
-        "**Value short a year** (tonnes short at each element's price)",
-        "**연간 부족 금액** (부족 톤수 x 원소 가격)",
+        "**Value lost a year** (tonnes short after the stockpile at each element's price, "
+        "plus the refill premium on what was drawn)",
+        "**연간 손실 금액** (비축을 쓴 뒤 부족 톤수 x 원소 가격, 꺼내 쓴 양의 재충전 할증 포함)",
     ),
     "mc.statistic": ("Statistic", "통계량"),
     "mc.s_mean": ("Mean", "평균"),
@@ -971,6 +991,99 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "mc.c_se": ("± s.e. (t/yr)", "± 표준오차 (t/년)"),
     "mc.c_exact": ("Exact mean (t/yr)", "정확한 평균 (t/년)"),
     "mc.c_prob": ("P(any shortfall) (%)", "P(부족 발생) (%)"),
+    # --- exposure: time to survive and time to recover ----------------------------------------
+    "exposure.title": ("Time to survive and time to recover", "생존 기간과 복구 기간"),
+    "exposure.intro": (
+        "For every plant, every country at each stage and every country as a whole that the mix "
+        "uses: if it stopped, how many days would the stockpile and spare capacity elsewhere "
+        "keep Korea supplied (**time to survive**), against how long it takes to deliver again "
+        "(**time to recover**, from the dataset's recovery table)? Where survival is shorter, "
+        "Korea runs out before the node is back: those nodes are listed first, by the value of "
+        "what would be missing.",
+        "혼합 구성이 쓰는 모든 공장, 단계별 국가, 국가 전체에 대해 묻습니다. 그 노드가 멈추면 "
+        "비축과 다른 곳의 여유 설비로 며칠 동안 한국의 수요를 댈 수 있는가(**생존 기간**), "
+        "그리고 그 노드가 다시 공급하기까지 며칠이 걸리는가(**복구 기간**, 데이터의 복구 표)? "
+        "생존 기간이 더 짧으면 노드가 돌아오기 전에 한국의 재고가 바닥납니다. 그런 노드를 "
+        "모자라는 물량의 가치가 큰 순서로 먼저 보여 줍니다.",
+    ),
+    "exposure.explain": (
+        "Time to survive (TTS): days Korea meets demand from its stockpile and the rest of the "
+        "network if the node stops. Time to recover (TTR): days the node takes to deliver as "
+        "before. Exposed: TTS shorter than TTR.",
+        "생존 기간(TTS): 노드가 멈출 때 비축과 나머지 공급망으로 한국이 수요를 채우는 일수. "
+        "복구 기간(TTR): 노드가 예전처럼 다시 공급하기까지 걸리는 일수. 취약: TTS가 TTR보다 "
+        "짧은 경우.",
+    ),
+    "exposure.qualified": ("Replacement from", "대체 공급 경로"),
+    "exposure.q_mix": ("suppliers the mix already uses", "이미 쓰는 공급자만"),
+    "exposure.q_network": ("every plant in the network", "공급망의 모든 공장"),
+    "exposure.qualified_help": (
+        "Which routes may make up for a stopped node. Suppliers the mix already uses (the "
+        "default): qualifying a new supplier takes longer than most disruptions last. Every "
+        "plant: what suppliers qualified in advance could do.",
+        "멈춘 노드를 어떤 경로가 대신할 수 있는지 정합니다. 이미 쓰는 공급자만(기본값): 새 "
+        "공급자를 승인하는 데는 대부분의 공급 차질보다 오랜 시간이 걸립니다. 모든 공장: 미리 "
+        "승인해 둔 공급자로 할 수 있는 것.",
+    ),
+    "exposure.cli_title": (
+        "Exposure of {mix}: replacement from {qualified}; stock as held per element",
+        "{mix}의 취약성: 대체 공급은 {qualified}; 원소별 보유 비축 기준",
+    ),
+    "exposure.cli_shown": (
+        "{shown} of {total} exposed node and element pairs, largest value at risk first",
+        "취약한 노드·원소 {total}개 중 {shown}개, 위험 가치가 큰 순서",
+    ),
+    "exposure.none_exposed": (
+        "No node is exposed: wherever Korea would run short, the node recovers first.",
+        "취약한 노드가 없습니다. 한국이 부족해지는 모든 경우에 노드가 먼저 복구됩니다.",
+    ),
+    "exposure.cli_wrote": ("wrote {path}", "저장함: {path}"),
+    "exposure.never": ("never", "부족 없음"),
+    "exposure.not_used": ("not used", "사용 안 함"),
+    "exposure.unknown": ("unknown", "알 수 없음"),
+    "exposure.t_plant": ("plant", "공장"),
+    "exposure.t_country-stage": ("country at a stage", "단계별 국가"),
+    "exposure.t_country": ("country", "국가 전체"),
+    "exposure.c_node": ("Node", "노드"),
+    "exposure.c_type": ("Kind", "종류"),
+    "exposure.c_element": ("Element", "원소"),
+    "exposure.c_share": ("Share of demand (%)", "수요 대비 (%)"),
+    "exposure.c_short": ("Short (t/yr)", "부족 (t/년)"),
+    "exposure.c_tts": ("TTS (days)", "TTS (일)"),
+    "exposure.c_ttr": ("TTR (days)", "TTR (일)"),
+    "exposure.c_uncovered": ("Days uncovered", "부족 일수"),
+    "exposure.c_value": ("Value at risk ({unit})", "위험 가치 ({unit})"),
+    "exposure.c_value_usd": ("Value at risk (USD)", "위험 가치 (USD)"),
+    "exposure.c_tts_mix": ("TTS {mix} (days)", "TTS {mix} (일)"),
+    "exposure.c_value_mix": ("Value at risk {mix} (USD)", "위험 가치 {mix} (USD)"),
+    "exposure.table_title": (
+        "**{mix}**: nodes where Korea runs out before the node recovers",
+        "**{mix}**: 노드가 복구되기 전에 한국의 재고가 바닥나는 곳",
+    ),
+    "exposure.none": (
+        "No node of this mix is exposed: wherever Korea would run short, the node recovers "
+        "first.",
+        "이 구성에는 취약한 노드가 없습니다. 부족해지는 모든 경우에 노드가 먼저 복구됩니다.",
+    ),
+    "exposure.chart_title": (
+        "Time to survive against time to recover, the {count} most exposed",
+        "생존 기간과 복구 기간: 가장 취약한 {count}곳",
+    ),
+    "exposure.chart_days": ("days", "일"),
+    "exposure.chart_tts": ("Time to survive, {mix}", "생존 기간, {mix}"),
+    "exposure.chart_ttr": ("Time to recover", "복구 기간"),
+    "exposure.chart_never": ("never short", "부족 없음"),
+    "exposure.caption": (
+        "Stock: the days of each element's demand held in Korea's stockpile. A node that the "
+        "rest of the network can replace in full is never short (no bar). A node not used by a "
+        "mix has no bar for it. Times to recover come from the dataset's recovery table (its "
+        "source and status are in the Excel export's exposure sheet); a node the table does not "
+        "describe is never called exposed.",
+        "비축: 원소별 한국 비축량을 수요 일수로 나타낸 값. 나머지 공급망이 완전히 대신할 수 있는 "
+        "노드는 부족이 없습니다(막대 없음). 어떤 구성이 쓰지 않는 노드도 그 구성의 막대가 "
+        "없습니다. 복구 기간은 데이터의 복구 표에서 가져오며(출처와 상태는 엑셀 내보내기의 "
+        "exposure 시트), 표에 없는 노드는 취약으로 표시하지 않습니다.",
+    ),
     # --- sensitivity --------------------------------------------------------------------------
     "sens.intro": (
         "How the result moves when one or two policy settings move: each grid point is the "
@@ -1007,6 +1120,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "sens.m_o_cvar": (
         "Objective: CVaR of disruption loss ({unit})",
         "목표: 공급 중단 손실 CVaR ({unit})",
+    ),
+    "sens.m_o_expected": (
+        "Objective: expected disruption loss ({unit})",
+        "목표: 공급 중단 손실 기댓값 ({unit})",
     ),
     "sens.m_o_worst": (
         "Objective: worst-case disruption loss ({unit})",

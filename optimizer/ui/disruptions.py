@@ -1,6 +1,6 @@
 """Scenarios: what each disruption scenario in the dataset does to today's mix and the optimized
 one (the library's stress_test), one scenario in detail (which the partner map then marks), and
-a Monte Carlo of random supplier outages (the library's monte_carlo)."""
+a Monte Carlo of years drawn from the same events (the library's monte_carlo)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .. import heatmaps
 from ..dataset import Dataset
 from ..errors import InputError
 from ..solution import Solution
-from . import charts, state
+from . import charts, exposure, state
 from . import format as fmt
 from .i18n import t
 
@@ -25,7 +25,7 @@ SAMPLES = "mc_samples"
 SEED = "mc_seed"
 MC_RUN = "mc_run"  # (samples, seed) of the last Monte Carlo asked for
 NONE = "__none__"
-KEPT = (MEASURE, MIX_VIEW, PICK, SAMPLES, SEED)  # kept while the tab is closed
+KEPT = (MEASURE, MIX_VIEW, PICK, SAMPLES, SEED, *exposure.KEPT)  # kept while the tab is closed
 
 DEFAULT_SAMPLES = 20_000
 MAX_SAMPLES = 200_000
@@ -71,12 +71,19 @@ def clear_pick() -> None:
     st.session_state[PICK] = NONE
 
 
+def stock_words(solution: Solution) -> str:
+    """The stock a policy holds, in words (the sizing decision's result is on the Overview)."""
+    days = solution.policy.stockpile_days
+    return t("words.stock_table") if days is None else t("words.stock_days", days=f"{days:g}")
+
+
 def render(solution: Solution) -> None:
     ds = solution.dataset
     days = solution.policy.stockpile_days
-    st.markdown(t("stress.intro", days=f"{days:g}"))
+    st.markdown(t("stress.intro", stock=stock_words(solution)))
     if ds.scenarios.empty:
         st.info(t("stress.no_scenarios"))
+        exposure.render(solution)  # needs no scenarios: a node stops, whatever stops it
         return
     info = heatmaps.scenario_info(ds, solution.scope)
     tables = {m: state.stress(solution, m, days) for m in state.MIXES}
@@ -86,6 +93,7 @@ def render(solution: Solution) -> None:
     _one_scenario(solution, info, tables)
     st.markdown("##### " + t("stress.mc"))
     _monte_carlo(solution)
+    exposure.render(solution)
 
 
 def _heatmap(solution: Solution, info: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> None:
@@ -138,7 +146,7 @@ def _heatmap(solution: Solution, info: pd.DataFrame, tables: dict[str, pd.DataFr
         )
         + " "
         + (t("stress.change_note") + " " if view == "change" else "")
-        + t("stress.stock_note", days=f"{solution.policy.stockpile_days:g}")
+        + t("stress.stock_note", stock=stock_words(solution))
     )
 
 
@@ -209,7 +217,7 @@ def _one_scenario(solution: Solution, info: pd.DataFrame, tables: dict[str, pd.D
             column_config=stress_columns(),
             key=f"stress_table_{m}",
         )
-    st.caption(t("stress.table_note", days=f"{solution.policy.stockpile_days:g}"))
+    st.caption(t("stress.table_note", stock=stock_words(solution)))
     st.button(t("stress.clear"), on_click=clear_pick, key="clear_pick_here")
 
 
@@ -272,11 +280,7 @@ def _run_mc() -> None:
 
 def _monte_carlo(solution: Solution) -> None:
     ss = st.session_state
-    ds = solution.dataset
     st.markdown(t("mc.intro"))
-    if "outage_probability" not in ds.suppliers.columns:
-        st.info(t("mc.no_odds"))
-        return
     ss.setdefault(SAMPLES, DEFAULT_SAMPLES)
     ss.setdefault(SEED, 0)
     c = st.columns([1, 1, 1.2, 2])

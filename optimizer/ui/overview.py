@@ -6,14 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from .. import maps
-from ..policy import Policy, split_key
+from ..policy import ROBUST_OBJECTIVES, Policy, split_key
 from ..reports import messages
 from ..solution import Solution, worse_than_today
+from . import disruptions, stages
 from . import format as fmt
-from . import stages
 from .i18n import t
 
-USD_OBJECTIVES = ("cvar", "worst-case", "cost")
+USD_OBJECTIVES = (*ROBUST_OBJECTIVES, "cost")
 PORTFOLIO_KEY = {"hhi": "hhi", "wgi-hhi": "wgi_hhi", "max-share": "max_share", "top3": "top3_share"}
 KPI_STAGE = "kpi_stage"  # the stage the risk cards and the element table are at
 CARD_STAGE_EPS = 5e-4  # below this a change of a share or an index does not show
@@ -282,8 +282,8 @@ def render(solution: Solution) -> None:
                 today=show(solution.baseline_objective_value),
             )
             + (
-                t("overview.stock_first", days=f"{solution.policy.stockpile_days:g}")
-                if objective in ("cvar", "worst-case")
+                t("overview.stock_first", stock=disruptions.stock_words(solution))
+                if objective in ROBUST_OBJECTIVES
                 else ""
             )
         )

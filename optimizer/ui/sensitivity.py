@@ -101,6 +101,7 @@ OBJECTIVE_MEASURES = {
     "cost": Measure("o_cost", 1e-6, ",.1f", money=True),
     "cvar": Measure("o_cvar", 1e-6, ",.2f", money=True),
     "worst-case": Measure("o_worst", 1e-6, ",.2f", money=True),
+    "expected-loss": Measure("o_expected", 1e-6, ",.2f", money=True),
 }
 
 

@@ -23,6 +23,7 @@ from ..policy import (
     OBJECTIVES,
     PRESETS,
     RECYCLING_BLOC,
+    ROBUST_OBJECTIVES,
     STAGE_RULES,
     WEIGHTINGS,
     Policy,
@@ -43,6 +44,11 @@ WEIGHTS = "weights"
 HHI_CAP = "hhi_cap"
 NO_WORSE = "no_worse_than_today"
 STOCKPILE = "stockpile_days"
+STOCK_MODE = "stock_mode"  # "data": the dataset's stockpile table; "days": STOCKPILE of every element
+STOCK_MODES = ("data", "days")
+STOCK_SIZE = "stock_size"  # "given", or "sized": the optimiser may buy stock (robust objectives)
+STOCK_SIZES = ("given", "sized")
+SIZED_MAX_DAYS = 365.0  # what "sized" lets the optimiser raise any element's stock to
 ALPHA = "alpha"
 STAGE_RULE = "stage_rule"  # which stage's risk counts: worst, sum or a stage
 YEAR = "year"  # None: operating plants only; a year: also plants producing by then
@@ -121,6 +127,8 @@ def defaults(dataset: Dataset) -> dict[str, Any]:
         ELEMENTS: list(dataset.demanded_elements),
         HHI_CAP: 1.0,
         STOCKPILE: 55,
+        STOCK_MODE: "data",
+        STOCK_SIZE: "given",
         STAGE_RULE: "worst",
         YEAR: None,
         **({NO_WORSE: bool(Policy().no_worse_than_today)} if _has_field(NO_WORSE) else {}),
@@ -263,7 +271,10 @@ def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
         elements=elements,
         weights=values.get(WEIGHTS, "value"),
         alpha=float(values.get(ALPHA, 0.9)),
-        stockpile_days=float(values.get(STOCKPILE, 55)),
+        stockpile_days=(
+            float(values.get(STOCKPILE, 55)) if values.get(STOCK_MODE) == "days" else None
+        ),
+        stockpile_max_days=SIZED_MAX_DAYS if values.get(STOCK_SIZE) == "sized" else None,
         stage=values.get(STAGE_RULE, "worst"),
         year=None if values.get(YEAR) is None else int(values[YEAR]),
     )
@@ -326,7 +337,12 @@ def controls_from_policy(policy: Policy, dataset: Dataset) -> tuple[dict[str, An
         out[ELEMENTS] = [e for e in dataset.demanded_elements if e in policy.elements]
     out[WEIGHTS] = policy.weights
     out[ALPHA] = float(policy.alpha)
-    out[STOCKPILE] = float(policy.stockpile_days)
+    out[STOCK_MODE] = "data" if policy.stockpile_days is None else "days"
+    if policy.stockpile_days is not None:
+        out[STOCKPILE] = float(policy.stockpile_days)
+    out[STOCK_SIZE] = "given" if policy.stockpile_max_days is None else "sized"
+    if policy.stockpile_max_days not in (None, SIZED_MAX_DAYS):
+        unshown.append("stockpile_max_days")
     out[STAGE_RULE] = policy.stage
     out[YEAR] = policy.year
     if _has_field(NO_WORSE):
@@ -406,7 +422,7 @@ def _apply_preset() -> None:
         ss[EDITOR_VERSION] = ss.get(EDITOR_VERSION, 0) + 1
 
 
-SOMETIMES_SHOWN = (ALPHA, STAGE_RULE)  # controls drawn only when they apply
+SOMETIMES_SHOWN = (ALPHA, STAGE_RULE, STOCKPILE, STOCK_SIZE)  # controls drawn only when they apply
 
 
 def keep(session: MutableMapping[str, Any], keys: tuple[str, ...]) -> None:
@@ -559,15 +575,25 @@ def render(dataset: Dataset) -> Policy:
             t("sidebar.recycled_help", members=_names(dataset, recyclers)),
             disabled=not recyclers and ss[RECYCLED] == 0,
         )
-        st.slider(
+        st.radio(
             t("sidebar.stockpile"),
-            0,
-            180,
-            step=5,
-            key=STOCKPILE,
-            format="%d",
+            list(STOCK_MODES),
+            key=STOCK_MODE,
+            format_func=lambda m: t(f"sidebar.stock_{m}"),
+            horizontal=True,
             help=t("sidebar.stockpile_help"),
         )
+        if ss[STOCK_MODE] == "days":
+            st.slider(t("sidebar.stock_days_slider"), 0, 180, step=5, key=STOCKPILE, format="%d")
+        if ss[OBJECTIVE] in ROBUST_OBJECTIVES:
+            st.radio(
+                t("sidebar.stock_size"),
+                list(STOCK_SIZES),
+                key=STOCK_SIZE,
+                format_func=lambda m: t(f"sidebar.stock_{m}"),
+                horizontal=True,
+                help=t("sidebar.stock_size_help", days=f"{SIZED_MAX_DAYS:g}"),
+            )
         rules = stage_rules(dataset)
         if len(dataset.stages) > 1:
             st.selectbox(

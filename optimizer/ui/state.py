@@ -34,10 +34,11 @@ from ..dataset import Dataset, load_dataset
 from ..errors import InputError, Problem
 from ..frontier import Frontier, frontier
 from ..policy import Policy
-from ..scenarios import MonteCarlo, monte_carlo, stress_test
+from ..scenarios import stress_test
 from ..schema import write_template
 from ..session import sweep
 from ..solution import Solution, optimize
+from ..uncertainty import MonteCarlo, monte_carlo
 
 DATASET = "dataset"  # the Dataset in use
 SOLUTION = "solution"  # the last good Solution
@@ -278,19 +279,21 @@ MIXES = maps.MIXES  # today's mix and the solution's
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _stress(
-    dkey: str, key: str, mix: str, stockpile_days: float, _solution: Solution
+    dkey: str, key: str, mix: str, stockpile_days: float | None, _solution: Solution
 ) -> pd.DataFrame:
+    sized = mix == "optimized" and _solution.policy.stockpile_max_days is not None
     return stress_test(
         _solution.dataset,
         maps.mix_of(_solution, mix),
         _solution.policy.scenarios,
-        stockpile_days,
+        _solution.stock_days if sized else stockpile_days,
     )
 
 
-def stress(solution: Solution, mix: str, stockpile_days: float) -> pd.DataFrame:
+def stress(solution: Solution, mix: str, stockpile_days: float | None) -> pd.DataFrame:
     """The library's stress_test of today's mix ('baseline') or the optimized one, over the
-    solution's scope and the policy's scenarios, with this many days of stock."""
+    solution's scope and the policy's scenarios, with this many days of stock (None: the
+    dataset's stockpile table)."""
     return _stress(
         data_key(solution.dataset), policy_key(solution.policy), mix, stockpile_days, solution
     )
@@ -300,12 +303,13 @@ def stress(solution: Solution, mix: str, stockpile_days: float) -> pd.DataFrame:
 def _monte_carlo(
     dkey: str, key: str, mix: str, samples: int, seed: int, _solution: Solution
 ) -> MonteCarlo:
-    return monte_carlo(_solution.dataset, maps.mix_of(_solution, mix), samples, seed)
+    stock = _solution.stock_days if mix == "optimized" else _solution.policy.stockpile_days
+    return monte_carlo(_solution.dataset, maps.mix_of(_solution, mix), samples, seed, stock)
 
 
 def simulate(solution: Solution, mix: str, samples: int, seed: int) -> MonteCarlo:
-    """The library's monte_carlo of one mix, cached on dataset, policy, samples and seed.
-    Raises InputError when the dataset has no outage probabilities."""
+    """The library's monte_carlo of one mix (with the optimized plan's stock for the optimized
+    mix), cached on dataset, policy, samples and seed."""
     return _monte_carlo(
         data_key(solution.dataset), policy_key(solution.policy), mix, samples, seed, solution
     )

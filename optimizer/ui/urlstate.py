@@ -37,6 +37,8 @@ CHOICES = {
     sidebar.WEIGHTS: "weights",
     sidebar.STAGE_RULE: "rule",
     sidebar.PRESET: "preset",
+    sidebar.STOCK_MODE: "smode",
+    sidebar.STOCK_SIZE: "ssize",
 }
 LIMITS = {  # the controls' own ranges
     "premium": (0, 100),
@@ -59,6 +61,8 @@ def _choices(key: str, dataset: Dataset) -> set[str]:
         sidebar.WEIGHTS: set(WEIGHTINGS),
         sidebar.STAGE_RULE: set(sidebar.stage_rules(dataset)),
         sidebar.PRESET: {sidebar.NO_PRESET, *PRESETS},
+        sidebar.STOCK_MODE: set(sidebar.STOCK_MODES),
+        sidebar.STOCK_SIZE: set(sidebar.STOCK_SIZES),
     }[key]
 
 
