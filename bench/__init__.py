@@ -6,4 +6,7 @@ Every ratio compares figures measured in the same run, on the same machine."""
 
 from __future__ import annotations
 
-GROUPS = ("network", "single", "frontier", "resolve", "sweep10k", "scaling", "cvar", "montecarlo")
+GROUPS = (
+    "network", "single", "frontier", "resolve", "sweep10k", "scaling", "cvar", "montecarlo",
+    "security",
+)  # fmt: skip

@@ -31,6 +31,7 @@ class Config:
 
 def runners() -> dict[str, Any]:
     from .scale import run_cvar, run_montecarlo, run_scaling
+    from .security import run_security
     from .single import run_frontier, run_network, run_single
     from .sweeps import run_big_sweep, run_resolve
 
@@ -43,6 +44,7 @@ def runners() -> dict[str, Any]:
         "scaling": run_scaling,
         "cvar": run_cvar,
         "montecarlo": run_montecarlo,
+        "security": run_security,
     }
 
 

@@ -9,14 +9,13 @@ user's data.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from optimizer import load_dataset
-from optimizer.dataset import BUNDLED_DATA, Dataset
+from optimizer.dataset import Dataset
 
 SRC = {"source": "synthetic benchmark data", "status": "estimate"}
 BLOCS = ("FORGE", "FTA", "ASEAN")
@@ -93,8 +92,8 @@ def write_synthetic(
 
 
 def scenario_frame(suppliers: list[str], n: int, rng: np.random.Generator) -> pd.DataFrame:
-    """n scenarios, each stopping part of 1-3 suppliers' offers (every element) for 30-365 days;
-    probabilities sum to 0.9, so the no-disruption state keeps 0.1."""
+    """n independent events, each stopping part of 1-3 suppliers' offers (every element) for
+    30-365 days; their yearly probabilities sum to 0.9."""
     weight = rng.uniform(0.2, 1.0, n)
     prob = 0.9 * weight / weight.sum()
     rows = []
@@ -121,14 +120,3 @@ def scenario_frame(suppliers: list[str], n: int, rng: np.random.Generator) -> pd
 
 def synthetic(folder: Path, n_suppliers: int, n_elements: int, seed: int = 0) -> Dataset:
     return load_dataset(write_synthetic(folder, n_suppliers, n_elements, seed=seed))
-
-
-def bundled_with_scenarios(folder: Path, n_scenarios: int, seed: int = 0) -> Dataset:
-    """The bundled data with its scenarios replaced by `n_scenarios` synthetic ones."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for f in BUNDLED_DATA.glob("*.csv"):
-        shutil.copy(f, folder / f.name)
-    suppliers = list(pd.read_csv(BUNDLED_DATA / "suppliers.csv")["supplier"])
-    rng = np.random.default_rng(seed)
-    scenario_frame(suppliers, n_scenarios, rng).to_csv(folder / "scenarios.csv", index=False)
-    return load_dataset(folder)

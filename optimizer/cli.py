@@ -1,4 +1,5 @@
-"""The `ree-sourcing` command: validate, template, solve, frontier, compare, stress, montecarlo, sweep.
+"""The `ree-sourcing` command: validate, template, solve, frontier, compare, stress, montecarlo,
+sweep, exposure.
 
 Exit codes: 0 on success; 2 for a mistake the user can fix (bad data, bad policy, a bad flag, an
 unusable output path), reported on stderr as lines starting with "error:" and never a
@@ -834,7 +835,7 @@ def cmd_exposure(args: argparse.Namespace) -> int:
     if not mixes:
         mixes["file"] = (export.read_flows(args.allocation, ds), ds.stock_days)
         names["file"] = args.allocation
-    table = _exposure.compare(ds, mixes, qualified=args.qualified, year=policy.year)
+    table = _exposure.compare(ds, mixes, qualified=args.qualified, year=policy.year, like=policy)
     print(
         say(
             "exposure.cli_title",

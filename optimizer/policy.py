@@ -147,6 +147,14 @@ PRESETS: dict[str, dict[str, Any]] = {
     "eu-crma": {"country_cap": 0.65},
     # Lean on FORGE partners: a quarter of every element from the bloc, China below 60%.
     "forge-first": {"bloc_min": {"FORGE": 0.25}, "caps": {"CHN": 0.6}},
+    # Korea's stockpile target: 100 days of every element (KOMIR's programme, by 2031); elements
+    # already above it (Dy, Y) keep their stock.
+    "stockpile-100": {"stockpile_target_days": 100},
+    # The default robust policy: the least CVaR (90%) of the value lost to disruptions, buying
+    # sources and stock (up to a year of demand) from one budget, 15% above the least cost.
+    # Out of sample it halves today's loss for a few per cent more than today's cost
+    # (docs/MODEL.md#security, `ree-sourcing out-of-sample --preset security`).
+    "security": {"objective": "cvar", "alpha": 0.9, "stockpile_max_days": 365},
 }
 
 

@@ -19,10 +19,11 @@ from optimizer import Policy, cli, export, geo, heatmaps, load_dataset, maps, op
 from optimizer.dataset import BUNDLED_DATA
 from optimizer.reports import messages
 from optimizer.reports.briefing import plain
-from optimizer.scenarios import monte_carlo, scenario_set, stress_test
+from optimizer.scenarios import scenario_set, stress_test
 from optimizer.session import sweep
 from optimizer.ui import chain, disruptions, overview, partner_map, sensitivity, sidebar, state
 from optimizer.ui import format as fmt
+from optimizer.uncertainty import monte_carlo
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TABS = [
@@ -428,6 +429,7 @@ def assert_grid_is_stress_test(heatmap: dict, table: pd.DataFrame, column: str, 
     ("measure", "days"), [("short_share", 55), ("value_at_risk_usd", 55), ("uncovered_t", 0)]
 )
 def test_scenarios_heatmap_is_the_library_stress_test(app, dataset, measure, days):
+    set_control(app, "radio", sidebar.STOCK_MODE, "days")  # the slider shows for this mode
     set_control(app, "slider", sidebar.STOCKPILE, days)
     app.session_state[disruptions.MEASURE] = measure
     open_tab(app, "Scenarios")
@@ -452,8 +454,8 @@ def test_scenario_change_view_is_optimized_minus_today(app, dataset):
     app.session_state[disruptions.MEASURE] = "short_t"
     open_tab(app, "Scenarios")
     solution = optimize(dataset, Policy())
-    today = stress_test(dataset, maps.mix_of(solution, "baseline"), None, 55)
-    opt = stress_test(dataset, maps.mix_of(solution, "optimized"), None, 55)
+    today = stress_test(dataset, maps.mix_of(solution, "baseline"), None, None)
+    opt = stress_test(dataset, maps.mix_of(solution, "optimized"), None, None)
     heatmap = trace(chart_spec(app, "stress_heatmap"), "Optimized minus today")
     key = ["scenario", "element"]
     both = pd.merge(today, opt, on=key, how="outer", suffixes=("_t0", "_t1")).fillna(0.0)
@@ -462,7 +464,7 @@ def test_scenario_change_view_is_optimized_minus_today(app, dataset):
 
 
 def test_choosing_a_scenario_shows_it_and_marks_the_map(app, dataset):
-    name = "myanmar-border-closure"
+    name = "myanmar-closure"
     open_tab(app, "Scenarios")
     app.selectbox(key=disruptions.PICK).set_value(name).run()
     assert not app.exception, app.exception
@@ -476,7 +478,7 @@ def test_choosing_a_scenario_shows_it_and_marks_the_map(app, dataset):
     shown = [d.value for d in app.main.dataframe if "stockpile_days_needed" in d.value.columns]
     assert len(shown) == 2
     for frame, view in zip(shown, maps.MIXES, strict=True):
-        table = stress_test(dataset, maps.mix_of(solution, view), (name,), 55)
+        table = stress_test(dataset, maps.mix_of(solution, view), (name,), None)
         assert list(frame["element"]) == list(table["element"])
         for column in ("short_t", "stockpile_days_needed", "spare_fill_t", "uncovered_t"):
             assert frame[column].to_numpy() == pytest.approx(table[column].to_numpy())
@@ -615,7 +617,9 @@ def test_scenarios_tab_with_data_that_lack_scenarios_or_outage_odds(app):
     open_tab(app, "Scenarios")
     assert not app.error, [e.value for e in app.error]
     assert chart_spec(app, "stress_heatmap")["data"]
-    assert any("no outage_probability column" in i.value for i in app.info)
+    app.button(key="run_mc").click().run()  # the Monte Carlo samples the events, not the odds
+    assert not app.exception and not app.error, app.exception
+    assert [d for d in app.main.dataframe if "prob_any" in d.value.columns]
 
     del tables["scenarios"]
     app.sidebar.file_uploader[0].set_value(("no-scenarios.zip", csv_zip(tables), "application/zip"))

@@ -364,10 +364,20 @@ def test_control_characters_in_names_are_refused_on_load(small):
     assert any("control character U+0007" in m for m in msgs), msgs
 
 
-def test_scenario_probabilities_above_one_are_reported(stage_data):
-    edit(stage_data, "scenarios", lambda f: f.assign(probability="0.5"))
+def test_an_event_with_two_probabilities_or_a_backward_range_is_reported(stage_data):
+    # events are independent, so their probabilities may add up past 1; one event has one
+    first = "china-oct2025-reinstated"
+
+    def twice(f):
+        rows = f["scenario"] == first
+        f.loc[rows[rows].index[-1], "probability"] = "0.5"
+        f.loc[rows, "duration_low_days"] = "400"  # above its typical 63 days
+        return f
+
+    edit(stage_data, "scenarios", twice)
     msgs = problems_of(stage_data)
-    assert any("add up to" in m and "mutually exclusive" in m for m in msgs), msgs
+    assert any("different probability values" in m for m in msgs), msgs
+    assert any("duration_low_days is above the typical duration" in m for m in msgs), msgs
 
 
 # --- exports ------------------------------------------------------------------------------------

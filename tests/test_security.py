@@ -155,15 +155,29 @@ def library(tmp_path):
             {"element": "X", "supplier": "BBB", "share": 0.3},
         ],
         scenarios=[
-            {"scenario": "a", "supplier": "AAA", "element": "X", "availability": 0.0,
-             "probability": 0.3, "duration_days": 60, "description": ""},
-            {"scenario": "b", "supplier": "BBB", "element": "X", "availability": 0.5,
-             "probability": 0.1, "duration_days": 200, "description": ""},
+            {
+                "scenario": "a",
+                "supplier": "AAA",
+                "element": "X",
+                "availability": 0.0,
+                "probability": 0.3,
+                "duration_days": 60,
+                "description": "",
+            },
+            {
+                "scenario": "b",
+                "supplier": "BBB",
+                "element": "X",
+                "availability": 0.5,
+                "probability": 0.1,
+                "duration_days": 200,
+                "description": "",
+            },
         ],  # fmt: skip
     )
-    pd.DataFrame(
-        [{"element": "X", "days": 20.0, "source": "test", "status": "estimate"}]
-    ).to_csv(folder / "stockpile.csv", index=False)
+    pd.DataFrame([{"element": "X", "days": 20.0, "source": "test", "status": "estimate"}]).to_csv(
+        folder / "stockpile.csv", index=False
+    )
     return load_dataset(folder)
 
 
@@ -235,3 +249,33 @@ def test_cvar_splits_the_atom_at_the_quantile():
     losses = np.array([0.0, 10.0, 100.0])
     w = np.array([0.85, 0.1, 0.05])
     assert cvar(losses, w, 0.9) == pytest.approx((0.05 * 100 + 0.05 * 10) / 0.1)
+
+
+# --- the bundled data: the default robust policy out of sample -------------------------------
+
+
+def test_security_preset_halves_todays_loss_out_of_sample_within_15_percent(tmp_path, capsys):
+    from optimizer.cli import main
+
+    out = tmp_path / "oos.csv"
+    assert (
+        main(["out-of-sample", "--preset", "security", "--samples", "10000", "--out", str(out)])
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "sampled: 10,000 years, seed 1" in printed
+    table = pd.read_csv(out).set_index("mix")
+    today, opt = table.loc["today"], table.loc["optimized"]
+    assert today["premium_over_today"] == 0 and today["value_lost_vs_today"] == 1
+    assert opt["value_lost_vs_today"] <= 0.5  # at least half of today's value lost avoided
+    assert opt["premium_over_today"] <= 0.15
+    assert opt["cvar90_value_lost_usd"] < today["cvar90_value_lost_usd"]
+    assert opt["expected_days_short"] < today["expected_days_short"]
+
+
+def test_out_of_sample_years_are_not_the_in_sample_ones():
+    ds = load_dataset()
+    ss = scenario_set(ds, ds.baseline_flows)
+    a, b = sample_years(ss, 2000, 0), sample_years(ss, 2000, 1)
+    assert a.days.shape != b.days.shape or not np.array_equal(a.days, b.days)
+    assert (ss.duration_high > ss.duration_low).all()  # bundled events have duration ranges

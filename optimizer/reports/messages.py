@@ -282,6 +282,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "sidebar.stock_data": ("As in the data", "데이터 그대로"),
     "sidebar.stock_days": ("Same days for all", "모든 원소 같은 일수"),
+    "sidebar.stock_target": ("At least", "최소 일수"),
     "sidebar.stock_days_slider": ("Days of demand, every element", "수요 일수 (모든 원소)"),
     "sidebar.stock_size": ("Stockpile size", "비축 규모"),
     "sidebar.stock_given": ("Given", "주어진 대로"),
@@ -299,6 +300,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "데이터셋 비축 표의 원소별 일수",
     ),
     "words.stock_days": ("{days} days of each element's demand", "원소별 수요 {days}일분"),
+    "words.stock_target": (
+        "the stockpile table's days, raised to at least {days} days of each element's demand",
+        "비축 표의 일수를 원소별 수요 최소 {days}일분으로 올린 양",
+    ),
     "sidebar.stage_rule": ("Risk counted at", "위험 집계 기준"),
     "sidebar.stage_rule_help": (
         "Which stage's risk the objective counts for each element: its worst stage (a chain is "
@@ -367,6 +372,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "weights.volume": ("Tonnes of demand", "수요 톤수"),
     "weights.equal": ("Every element equally", "모든 원소 동일"),
     "preset.none": ("None: set the controls yourself", "없음: 직접 설정"),
+    "preset.stockpile-100": (
+        "Stockpile target: at least 100 days of every element",
+        "비축 목표: 모든 원소 최소 100일분",
+    ),
+    "preset.security": (
+        "Security of supply: least disruption loss (CVaR 90%), stock sized in the budget",
+        "공급 안보: 공급 중단 손실 최소화(CVaR 90%), 예산 안에서 비축 규모 결정",
+    ),
     "preset.korea-2030": (
         "Korea 2030 strategy: no country above 50%, recycling 20%",
         "한국 2030 전략: 어떤 나라도 50% 초과 금지, 재활용 20%",
@@ -521,6 +534,13 @@ _PAIRS: dict[str, tuple[str, str]] = {
         " Stockpile: {stock}, drawn only in a disruption.",
         " 비축: {stock}, 공급 중단 때만 씁니다.",
     ),
+    "overview.stock_bought": (
+        "The plan buys stock as well as sources: {elements}; holding the extra stock costs "
+        "{cost} a year, inside the budget.",
+        "이 계획은 공급원과 함께 비축도 사들입니다: {elements}. 늘린 비축의 보관 비용은 연 "
+        "{cost}이며 예산에 포함됩니다.",
+    ),
+    "overview.stock_item": ("{element} to {days} days", "{element} {days}일분으로"),
     "overview.shortfall": (
         "**Not every requirement can be met under this policy.** While demand goes unmet no "
         "change above is coloured as good: shares are then of what arrives, and buying less "
@@ -978,6 +998,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "mc.s_p50": ("Median (p50)", "중앙값 (p50)"),
     "mc.s_p90": ("p90", "p90 (90백분위)"),
     "mc.s_p99": ("p99", "p99 (99백분위)"),
+    "mc.s_cvar90": ("CVaR 90% (mean of the worst 10% of years)", "CVaR 90% (최악 10% 연도의 평균)"),
     "mc.value_note": (
         "{samples} simulated years, seed {seed}. Mean ± s.e.: the sample mean and its standard "
         "error; exact mean: the same mean computed from the probabilities directly (a check on "

@@ -73,8 +73,12 @@ def clear_pick() -> None:
 
 def stock_words(solution: Solution) -> str:
     """The stock a policy holds, in words (the sizing decision's result is on the Overview)."""
-    days = solution.policy.stockpile_days
-    return t("words.stock_table") if days is None else t("words.stock_days", days=f"{days:g}")
+    policy = solution.policy
+    if policy.stockpile_days is not None:
+        return t("words.stock_days", days=f"{policy.stockpile_days:g}")
+    if policy.stockpile_target_days is not None:
+        return t("words.stock_target", days=f"{policy.stockpile_target_days:g}")
+    return t("words.stock_table")
 
 
 def render(solution: Solution) -> None:
@@ -365,8 +369,8 @@ def mc_display(per: pd.DataFrame) -> pd.DataFrame:
 
 
 def mc_value_table(today: pd.Series, optimized: pd.Series) -> pd.DataFrame:
-    """Value short a year, today and optimized, in the session's money (M USD or 억원)."""
-    keys = [k for k in ("mean", "p50", "p90", "p99") if k in today.index]
+    """Value lost a year, today and optimized, in the session's money (M USD or 억원)."""
+    keys = [k for k in ("mean", "p50", "p90", "p99", "cvar90") if k in today.index]
     factor = fmt.million_scale()[0] / 1e6
     return pd.DataFrame(
         {

@@ -287,6 +287,18 @@ def render(solution: Solution) -> None:
                 else ""
             )
         )
+    bought = solution.stock[solution.stock["added_t"] > 0] if len(solution.stock) else []
+    if len(bought):
+        st.caption(
+            t(
+                "overview.stock_bought",
+                elements=", ".join(
+                    t("overview.stock_item", element=e, days=f"{r.days:.0f}")
+                    for e, r in bought.iterrows()
+                ),
+                cost=fmt.usd(solution.stock_cost_usd),
+            )
+        )
     honest_notes(solution)
 
     st.markdown(

@@ -44,8 +44,10 @@ WEIGHTS = "weights"
 HHI_CAP = "hhi_cap"
 NO_WORSE = "no_worse_than_today"
 STOCKPILE = "stockpile_days"
-STOCK_MODE = "stock_mode"  # "data": the dataset's stockpile table; "days": STOCKPILE of every element
-STOCK_MODES = ("data", "days")
+# "data": the dataset's stockpile table; "days": STOCKPILE days of every element; "target": the
+# table's days, raised to at least STOCKPILE days (Korea's 100-day target)
+STOCK_MODE = "stock_mode"
+STOCK_MODES = ("data", "days", "target")
 STOCK_SIZE = "stock_size"  # "given", or "sized": the optimiser may buy stock (robust objectives)
 STOCK_SIZES = ("given", "sized")
 SIZED_MAX_DAYS = 365.0  # what "sized" lets the optimiser raise any element's stock to
@@ -181,6 +183,12 @@ def preset_values(name: str, dataset: Dataset) -> dict[str, Any]:
             out[key] = settings[k]
     if settings.get("budget_premium") is not None:
         out[PREMIUM] = round(settings["budget_premium"] * 100)
+    if "alpha" in settings:
+        out[ALPHA] = settings["alpha"]
+    if settings.get("stockpile_max_days") is not None:
+        out[STOCK_SIZE] = "sized"
+    if settings.get("stockpile_target_days") is not None:
+        out[STOCK_MODE], out[STOCKPILE] = "target", settings["stockpile_target_days"]
     return out
 
 
@@ -274,6 +282,9 @@ def build_policy(values: Mapping[str, Any], dataset: Dataset) -> Policy:
         stockpile_days=(
             float(values.get(STOCKPILE, 55)) if values.get(STOCK_MODE) == "days" else None
         ),
+        stockpile_target_days=(
+            float(values.get(STOCKPILE, 100)) if values.get(STOCK_MODE) == "target" else None
+        ),
         stockpile_max_days=SIZED_MAX_DAYS if values.get(STOCK_SIZE) == "sized" else None,
         stage=values.get(STAGE_RULE, "worst"),
         year=None if values.get(YEAR) is None else int(values[YEAR]),
@@ -337,9 +348,14 @@ def controls_from_policy(policy: Policy, dataset: Dataset) -> tuple[dict[str, An
         out[ELEMENTS] = [e for e in dataset.demanded_elements if e in policy.elements]
     out[WEIGHTS] = policy.weights
     out[ALPHA] = float(policy.alpha)
-    out[STOCK_MODE] = "data" if policy.stockpile_days is None else "days"
     if policy.stockpile_days is not None:
-        out[STOCKPILE] = float(policy.stockpile_days)
+        out[STOCK_MODE], out[STOCKPILE] = "days", float(policy.stockpile_days)
+        if policy.stockpile_target_days is not None:
+            unshown.append("stockpile_target_days")
+    elif policy.stockpile_target_days is not None:
+        out[STOCK_MODE], out[STOCKPILE] = "target", float(policy.stockpile_target_days)
+    else:
+        out[STOCK_MODE] = "data"
     out[STOCK_SIZE] = "given" if policy.stockpile_max_days is None else "sized"
     if policy.stockpile_max_days not in (None, SIZED_MAX_DAYS):
         unshown.append("stockpile_max_days")
@@ -583,7 +599,7 @@ def render(dataset: Dataset) -> Policy:
             horizontal=True,
             help=t("sidebar.stockpile_help"),
         )
-        if ss[STOCK_MODE] == "days":
+        if ss[STOCK_MODE] in ("days", "target"):
             st.slider(t("sidebar.stock_days_slider"), 0, 180, step=5, key=STOCKPILE, format="%d")
         if ss[OBJECTIVE] in ROBUST_OBJECTIVES:
             st.radio(
