@@ -998,7 +998,11 @@ def _check_scenarios(
         low, high = row.get("duration_low_days", np.nan), row.get("duration_high_days", np.nan)
         for col, bad, text in (
             ("duration_low_days", not pd.isna(low) and low > typical, "above the typical duration"),
-            ("duration_high_days", not pd.isna(high) and high < typical, "below the typical duration"),
+            (
+                "duration_high_days",
+                not pd.isna(high) and high < typical,
+                "below the typical duration",
+            ),
         ):
             if bad:
                 problems.append(
@@ -1231,7 +1235,9 @@ def _assemble(frames: dict[str, pd.DataFrame], origin: str, form: str = "stage")
         baseline_flows=reset(chain["baseline_flows"]),
         scenarios=reset(frames["scenarios"]) if "scenarios" in frames else _empty("scenarios"),
         rules=reset(frames["rules"]) if "rules" in frames else _empty("rules"),
-        stockpile=reset(frames["stockpile"]).set_index("element") if "stockpile" in frames else None,
+        stockpile=reset(frames["stockpile"]).set_index("element")
+        if "stockpile" in frames
+        else None,
         recovery=reset(frames["recovery"]) if "recovery" in frames else _empty("recovery"),
         meta=dict(zip(meta["key"], meta["value"], strict=True)) if meta is not None else {},
         origin=origin,

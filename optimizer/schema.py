@@ -397,7 +397,9 @@ TABLES: dict[str, Table] = {
                 _STATUS,
             ),
             optional_columns=(
-                Column("in_force_from", "text", "Date it took effect (YYYY-MM-DD).", required=False),
+                Column(
+                    "in_force_from", "text", "Date it took effect (YYYY-MM-DD).", required=False
+                ),
                 Column("description", "text", "What the rule does.", required=False),
             ),
         ),
@@ -460,9 +462,7 @@ TABLES: dict[str, Table] = {
                 _STATUS,
             ),
             optional_columns=(
-                Column(
-                    "basis", "text", "How the figure was found or worked out.", required=False
-                ),
+                Column("basis", "text", "How the figure was found or worked out.", required=False),
             ),
         ),
         Table(
@@ -534,7 +534,8 @@ def reference_markdown() -> str:
         elif not t.required:
             kind.append(
                 "Optional table."
-                if t.name in ("feeds", "demand", "scenarios", "rules", "stockpile", "recovery", "meta")
+                if t.name
+                in ("feeds", "demand", "scenarios", "rules", "stockpile", "recovery", "meta")
                 else "Stage form."
             )
         out.append(f"#### `{t.name}`\n")

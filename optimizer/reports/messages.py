@@ -1082,8 +1082,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "**{mix}**: 노드가 복구되기 전에 한국의 재고가 바닥나는 곳",
     ),
     "exposure.none": (
-        "No node of this mix is exposed: wherever Korea would run short, the node recovers "
-        "first.",
+        "No node of this mix is exposed: wherever Korea would run short, the node recovers first.",
         "이 구성에는 취약한 노드가 없습니다. 부족해지는 모든 경우에 노드가 먼저 복구됩니다.",
     ),
     "exposure.chart_title": (
