@@ -322,17 +322,37 @@ def effective_bloc_min(form: Formulation, policy: Policy, bloc: str, element: st
     return m
 
 
-def formulate(dataset: Dataset, policy: Policy) -> Formulation:
-    """Build the LP for `policy` with PuLP and hand it to HiGHS (which solves stage 1 once)."""
-    st = Structure.of(dataset, policy)
-    scope = list(st.scope)
-    net = network_of(dataset, st)
-    arcs, cap = net.arcs, net.capacity
-    demand = dataset.elements.loc[scope, "demand_t"].astype(float)
-    sd = net.stage_demand
-    prob = pulp.LpProblem("ree_sourcing", pulp.LpMinimize)
+@dataclass
+class Block:
+    """The rows of one year's network: flows, demand, capacity, balance, feed limits, stage
+    tonnes by country, and the policy's cap and bloc rows (right-hand sides set later)."""
 
-    f = [prob.add_variable(f"f|{n}", 0) for n in range(len(arcs))]
+    f: list[pulp.LpVariable]
+    u: dict[tuple[str, str], pulp.LpVariable]
+    s: list[pulp.LpVariable]
+    slack: dict[tuple[str, str, int], pulp.LpVariable]
+    cost: pulp.LpAffineExpression  # million USD
+    cap_rows: dict[tuple[str, int, str], pulp.LpConstraint]
+    bloc_rows: dict[tuple[str, str, int], pulp.LpConstraint]
+    by_ek: dict[tuple[str, int], list[int]]
+    out_of: dict[tuple[str, str], list[int]]
+    capacity_rows: dict[tuple[str, str], pulp.LpConstraint]
+
+
+def network_rows(
+    prob: pulp.LpProblem,
+    dataset: Dataset,
+    net: Network,
+    tag: str = "",
+    extra_capacity: dict[tuple[str, str], pulp.LpAffineExpression] | None = None,
+) -> Block:
+    """Add one network's rows to `prob`: the single-year model has one (tag ""), the plan one
+    per year (tag "2027|"). `extra_capacity` adds capacity a decision buys (a backed project's
+    offtake) to a plant's row: outflow - extra <= capacity."""
+    arcs, cap = net.arcs, net.capacity
+    sd = net.stage_demand
+    extra_capacity = extra_capacity or {}
+    f = [prob.add_variable(f"{tag}f|{n}", 0) for n in range(len(arcs))]
     out_of: dict[tuple[str, str], list[int]] = {}
     into: dict[tuple[str, str], list[int]] = {}
     deliveries: dict[tuple[str, str], list[int]] = {}
@@ -356,22 +376,24 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
     for e, form_, d in zip(
         net.demand["element"], net.demand["form"], net.demand["demand_t"], strict=True
     ):
-        u[e, form_] = prob.add_variable(f"unmet|{e}|{form_}", 0)
+        u[e, form_] = prob.add_variable(f"{tag}unmet|{e}|{form_}", 0)
         prob.addConstraint(
             pulp.lpSum(f[n] for n in deliveries.get((e, form_), [])) + u[e, form_] == float(d),
-            f"demand|{e}|{form_}",
+            f"{tag}demand|{e}|{form_}",
         )
+    capacity_rows = {}
     for p, e, k in zip(cap["plant"], cap["element"], cap["capacity_t"], strict=True):
         if (p, e) in out_of:
-            prob.addConstraint(
-                pulp.lpSum(f[n] for n in out_of[p, e]) <= float(k), f"capacity|{p}|{e}"
-            )
+            outflow = pulp.lpSum(f[n] for n in out_of[p, e])
+            if (p, e) in extra_capacity:
+                outflow = outflow - extra_capacity[p, e]
+            capacity_rows[p, e] = prob.addConstraint(outflow <= float(k), f"{tag}capacity|{p}|{e}")
     for (p, e), ins in into.items():
         if (p, e) not in net.origins:
             prob.addConstraint(
                 pulp.lpSum(f[n] for n in ins) - pulp.lpSum(f[n] for n in out_of.get((p, e), []))
                 == 0,
-                f"balance|{p}|{e}",
+                f"{tag}balance|{p}|{e}",
             )
     for r, e, j, share, sense in net.limits.itertuples(index=False):
         mine = net.rule_arcs[
@@ -380,7 +402,9 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
             & (net.rule_arcs["element"] == e)
         ]["arc"]
         expr = pulp.lpSum(f[n] for n in mine) - share * pulp.lpSum(f[n] for n in into[j, e])
-        prob.addConstraint(expr <= 0 if sense == "max" else expr >= 0, f"feed|{r}|{j}|{e}|{sense}")
+        prob.addConstraint(
+            expr <= 0 if sense == "max" else expr >= 0, f"{tag}feed|{r}|{j}|{e}|{sense}"
+        )
 
     # stage tonnes by country: one column each, so caps and HHI cuts act on a single variable
     ents = net.entities
@@ -389,16 +413,16 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
         members.setdefault(int(ent), []).append(int(arc))
     s = []
     for i, (e, k, c) in enumerate(ents):
-        s.append(prob.add_variable(f"s|{e}|{k}|{c}", 0))
+        s.append(prob.add_variable(f"{tag}s|{e}|{k}|{c}", 0))
         prob.addConstraint(
-            s[i] - pulp.lpSum(f[n] for n in members.get(i, [])) == 0, f"stage|{e}|{k}|{c}"
+            s[i] - pulp.lpSum(f[n] for n in members.get(i, [])) == 0, f"{tag}stage|{e}|{k}|{c}"
         )
     by_ek: dict[tuple[str, int], list[int]] = {}
     for i, (e, k, _) in enumerate(ents):
         by_ek.setdefault((e, k), []).append(i)
 
     cap_rows = {
-        (e, k, c): prob.addConstraint(s[i] <= float(sd[e, k]), f"cap|{e}|{k}|{c}")
+        (e, k, c): prob.addConstraint(s[i] <= float(sd[e, k]), f"{tag}cap|{e}|{k}|{c}")
         for i, (e, k, c) in enumerate(ents)
         if c != UNKNOWN
     }
@@ -408,10 +432,26 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
         for (e, k), idx in by_ek.items():
             vars_ = [s[i] for i in idx if ents[i][2] in member]
             if vars_:
-                slack[b, e, k] = prob.add_variable(f"slack|{b}|{e}|{k}", 0)
+                slack[b, e, k] = prob.add_variable(f"{tag}slack|{b}|{e}|{k}", 0)
                 bloc_rows[b, e, k] = prob.addConstraint(
-                    pulp.lpSum(vars_) + slack[b, e, k] >= 0.0, f"bloc|{b}|{e}|{k}"
+                    pulp.lpSum(vars_) + slack[b, e, k] >= 0.0, f"{tag}bloc|{b}|{e}|{k}"
                 )
+
+    return Block(f, u, s, slack, cost, cap_rows, bloc_rows, by_ek, out_of, capacity_rows)
+
+
+def formulate(dataset: Dataset, policy: Policy) -> Formulation:
+    """Build the LP for `policy` with PuLP and hand it to HiGHS (which solves stage 1 once)."""
+    st = Structure.of(dataset, policy)
+    scope = list(st.scope)
+    net = network_of(dataset, st)
+    demand = dataset.elements.loc[scope, "demand_t"].astype(float)
+    sd = net.stage_demand
+    prob = pulp.LpProblem("ree_sourcing", pulp.LpMinimize)
+    block = network_rows(prob, dataset, net)
+    f, u, s, cost = block.f, block.u, block.s, block.cost
+    ents, by_ek, slack = net.entities, block.by_ek, block.slack
+    cap_rows, bloc_rows = block.cap_rows, block.bloc_rows
 
     stage_risk: dict[str, dict[tuple[str, int], pulp.LpAffineExpression]] = {}
     t: dict[int, pulp.LpVariable] = {}
