@@ -58,6 +58,9 @@ class Dataset:
     rules: pd.DataFrame | None = None  # trade rules in force: rule, supplier, element, stage, ...
     stockpile: pd.DataFrame | None = None  # index: element; days, holding_rate, refill_premium
     recovery: pd.DataFrame | None = None  # node, element, recovery_days: time to recover
+    projects: pd.DataFrame | None = None  # the plan's pipeline (optimizer/pipeline.py)
+    project_capacity: pd.DataFrame | None = None
+    demand_growth: pd.DataFrame | None = None
 
     @cached_property
     def stock_days(self) -> pd.Series:
@@ -189,7 +192,7 @@ FORM_TABLES = {
 }
 FINGERPRINTED = (
     "elements", "suppliers", "plants", "capacity", "feeds", "demand", "baseline_flows", "scenarios",
-    "rules", "stockpile", "recovery",
+    "rules", "stockpile", "recovery", "projects", "project_capacity", "demand_growth",
 )  # fmt: skip
 
 
@@ -839,6 +842,12 @@ def _check_references(
     check("rules", "element", elements, "element symbol", allow=(ANY_ELEMENT,))
     check("stockpile", "element", elements, "element symbol")
     check("recovery", "element", elements, "element symbol", allow=(ANY_ELEMENT,))
+    check("projects", "country", suppliers, "supplier code")
+    check("project_capacity", "element", elements, "element symbol")
+    check("demand_growth", "element", elements, "element symbol")
+    if "projects" in frames:
+        check("project_capacity", "project", set(frames["projects"]["project"]), "project id")
+        _check_projects(frames, where, problems)
     _check_recovery_nodes(frames, where, problems)
     _check_scenarios(frames, where, problems)
     if "offers" not in frames:
@@ -1013,6 +1022,38 @@ def _check_scenarios(
                         column=col,
                     )
                 )
+
+
+def _check_projects(
+    frames: dict[str, pd.DataFrame], where: dict[str, str], problems: list[Problem]
+) -> None:
+    """Every project has capacity, and a ramp of shares in (0, 1] that never falls."""
+    projects = frames["projects"]
+    has = set(frames["project_capacity"]["project"]) if "project_capacity" in frames else set()
+    for idx, row in _rows(projects):
+        at = {"row": int(idx) + 2, "value": row["project"]}
+        if row["project"] not in has:
+            problems.append(
+                Problem(
+                    where["projects"],
+                    "the project has no capacity: add its rows to project_capacity (t REO a year by element)",
+                    column="project",
+                    **at,
+                )
+            )
+        try:
+            ramp = [parse_number(x) for x in str(row["ramp"]).split(";")]
+        except ValueError:
+            ramp = []
+        if not ramp or any(not 0 < r <= 1 for r in ramp) or ramp != sorted(ramp):
+            problems.append(
+                Problem(
+                    where["projects"],
+                    f"ramp {row['ramp']!r} is not shares of nameplate by year: write rising shares in (0, 1] separated by ';', e.g. 0.3;0.7;1",
+                    column="ramp",
+                    **at,
+                )
+            )
 
 
 def _rows(frame: pd.DataFrame) -> Iterator[tuple[Any, dict[str, Any]]]:
@@ -1239,6 +1280,15 @@ def _assemble(frames: dict[str, pd.DataFrame], origin: str, form: str = "stage")
         if "stockpile" in frames
         else None,
         recovery=reset(frames["recovery"]) if "recovery" in frames else _empty("recovery"),
+        projects=reset(frames["projects"]) if "projects" in frames else _empty("projects"),
+        project_capacity=(
+            reset(frames["project_capacity"])
+            if "project_capacity" in frames
+            else _empty("project_capacity")
+        ),
+        demand_growth=(
+            reset(frames["demand_growth"]) if "demand_growth" in frames else _empty("demand_growth")
+        ),
         meta=dict(zip(meta["key"], meta["value"], strict=True)) if meta is not None else {},
         origin=origin,
         form=form,

@@ -45,10 +45,13 @@ def binding(dataset: Dataset, plants: pd.Series, elements: pd.Series) -> pd.Data
     )
 
 
-def capacity_in_force(dataset: Dataset, in_force: bool = True) -> pd.DataFrame:
-    """The capacity table with capacity_t cut by the rules in force (unchanged if `in_force` is
-    off or the dataset has none); `capacity_before_rules_t` keeps the table's own figure."""
-    cap = dataset.capacity
+def capacity_in_force(
+    dataset: Dataset, in_force: bool = True, capacity: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The capacity table (the dataset's, or `capacity`) with capacity_t cut by the rules in
+    force (unchanged if `in_force` is off or the dataset has none); `capacity_before_rules_t`
+    keeps the table's own figure."""
+    cap = dataset.capacity if capacity is None else capacity
     if not in_force or dataset.rules is None or dataset.rules.empty:
         return cap
     bound = binding(dataset, cap["plant"], cap["element"])

@@ -466,6 +466,99 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            "projects",
+            "Plants that could be built or expanded, for the multi-year plan: when, how fast, at what capital cost, and whether Korea's policy loans or subsidies may back them.",
+            key=("project",),
+            required=False,
+            columns=(
+                Column("project", "text", "Project id."),
+                Column(
+                    "plant", "text", "The plant it creates or expands (a plant id from plants)."
+                ),
+                Column("country", "text", "A supplier code: the plant's country."),
+                Column("stage", "choice", "The plant's stage.", choices=STAGES),
+                Column(
+                    "kind",
+                    "choice",
+                    "new (creates the plant) or expansion.",
+                    choices=("new", "expansion"),
+                ),
+                Column(
+                    "earliest_first_year",
+                    "integer",
+                    "First year it can produce.",
+                    low=1900,
+                    high=2200,
+                ),
+                Column(
+                    "ramp",
+                    "text",
+                    "Share of nameplate reached in its first, second, ... year, e.g. 0.3;0.7;1.",
+                ),
+                Column("capex_musd", "number", "Capital cost, million USD.", low=0, high=1e7),
+                Column(
+                    "offtake_share",
+                    "number",
+                    "Share of its output Korea may contract if it backs the project, 0-1.",
+                    low=0,
+                    high=1,
+                ),
+                Column(
+                    "support",
+                    "choice",
+                    "overseas-loan (Korea's policy loans may back it), domestic-subsidy (Korea's subsidies may) or none (it comes on its own schedule).",
+                    choices=("overseas-loan", "domestic-subsidy", "none"),
+                ),
+                _SOURCE,
+                _STATUS,
+            ),
+            optional_columns=(
+                Column("name", "text", "Project name.", required=False),
+                Column("operator", "text", "Who builds it.", required=False),
+            ),
+        ),
+        Table(
+            "project_capacity",
+            "A project's nameplate capacity by element at full ramp, and the cost its plant adds.",
+            key=("project", "element"),
+            required=False,
+            columns=(
+                Column("project", "text", "A project id from projects."),
+                Column("element", "text", "An element symbol from elements."),
+                Column(
+                    "capacity_t",
+                    "number",
+                    "Nameplate, t REO a year at full ramp (Korea's part: x offtake_share).",
+                    low=0,
+                    high=MAX_TONNES,
+                ),
+                Column(
+                    "cost_usd_kg", "number", "Cost the plant adds, USD/kg.", low=0, high=MAX_USD_KG
+                ),
+                _SOURCE,
+                _STATUS,
+            ),
+        ),
+        Table(
+            "demand_growth",
+            "Yearly growth of Korea's demand by element and form, for the multi-year plan.",
+            key=("element", "form"),
+            required=False,
+            columns=(
+                Column("element", "text", "An element symbol from elements."),
+                Column("form", "choice", "oxide, metal or magnet.", choices=FORMS),
+                Column(
+                    "growth_rate",
+                    "number",
+                    "Growth a year, e.g. 0.05 (5%); may be negative.",
+                    low=-1,
+                    high=10,
+                ),
+                _SOURCE,
+                _STATUS,
+            ),
+        ),
+        Table(
             "meta",
             "Optional key/value facts about the dataset (name, as_of, version).",
             key=("key",),
@@ -535,7 +628,18 @@ def reference_markdown() -> str:
             kind.append(
                 "Optional table."
                 if t.name
-                in ("feeds", "demand", "scenarios", "rules", "stockpile", "recovery", "meta")
+                in (
+                    "feeds",
+                    "demand",
+                    "scenarios",
+                    "rules",
+                    "stockpile",
+                    "recovery",
+                    "projects",
+                    "project_capacity",
+                    "demand_growth",
+                    "meta",
+                )  # fmt: skip
                 else "Stage form."
             )
         out.append(f"#### `{t.name}`\n")

@@ -35,6 +35,7 @@ import pulp
 from .. import risk, scenarios, uncertainty
 from ..dataset import Dataset
 from ..lp import INF, HighsLP, Result, SolverError
+from ..pipeline import Pipeline
 from ..policy import RECYCLING_BLOC, RISK_OBJECTIVES, ROBUST_OBJECTIVES, Policy
 from ..rules import capacity_in_force
 from ..schema import FORM_STAGE, STAGES
@@ -98,12 +99,16 @@ class Structure:
 
 
 def active_plants(dataset: Dataset, year: int | None, stockpile: bool) -> pd.Index:
-    """Plants a run may use: operating ones, plus those producing by `year` when one is given;
+    """Plants a run may use: operating ones, plus those producing by `year` when one is given
+    (from their project's first year where a project creates them, else their first_year);
     KOMIR's stock only when the policy counts it as a supplier."""
     p = dataset.plants
     ok = p["plant_status"] == "operating"
     if year is not None:
-        ok |= p["first_year"].notna() & (p["first_year"] <= year)
+        first = p["first_year"].copy()
+        starts = Pipeline(dataset).start_year()
+        first.update(pd.Series(starts, dtype=float))
+        ok |= first.notna() & (first <= year)
     if not stockpile:
         ok &= p["country"].map(dataset.supplier_kinds) != "stockpile"
     return p.index[ok.to_numpy()]
@@ -111,9 +116,28 @@ def active_plants(dataset: Dataset, year: int | None, stockpile: bool) -> pd.Ind
 
 def network_of(dataset: Dataset, st: Structure) -> Network:
     active = active_plants(dataset, st.year, st.stockpile_as_supplier)
-    capacity = capacity_in_force(dataset, st.rules_in_force)
+    return network_in(dataset, st.scope, st.year, st.rules_in_force, active)
+
+
+def network_in(
+    dataset: Dataset,
+    scope,
+    year: int | None,
+    rules_in_force: bool,
+    active: pd.Index,
+    demand: pd.DataFrame | None = None,
+) -> Network:
+    """The network of a year: projects' capacity on their ramp (optimizer/pipeline.py), cut by
+    the rules in force; `demand` replaces the dataset's (the plan's growth)."""
+    capacity = Pipeline(dataset).capacity(year)
+    capacity = capacity_in_force(dataset, rules_in_force, capacity)
     return build_network(
-        dataset.plants, capacity, dataset.feeds, dataset.demand, list(st.scope), active
+        dataset.plants,
+        capacity,
+        dataset.feeds,
+        dataset.demand if demand is None else demand,
+        list(scope),
+        active,
     )
 
 

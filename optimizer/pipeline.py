@@ -1,0 +1,143 @@
+"""Projects -> capacity by year: what each plant can put through for Korea in a given year.
+
+A project (projects table) creates or expands a plant from its earliest first year, reaching
+ramp[i] of its nameplate in its (i+1)-th year. What it gives Korea in year t splits in two:
+- exogenous X: what reaches Korea whatever Korea does. A project with no Korean support comes
+  on its own schedule, giving its plant's capacity open to Korea (capacity table) x ramp, or,
+  for an expansion, offtake_share x nameplate x ramp. An overseas project Korea's loans may
+  back still opens its ordinary share to Korea (capacity table x ramp) unbacked.
+- backable B: what backing adds. Overseas (policy loans): Korea's offtake above the open share,
+  max(0, offtake_share x nameplate - open) x ramp. Domestic (subsidies): a Korean plant is built
+  only with support, so all of it, max(open, offtake_share x nameplate) x ramp; an expansion
+  adds offtake_share x nameplate x ramp.
+A single-year run for a year (`--year`) counts X only; the plan (optimizer/plan.py) decides B.
+Plants with no project keep the rule they had: full capacity from their first_year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+
+SUPPORTED = ("overseas-loan", "domestic-subsidy")
+
+
+def ramp_of(text: str) -> list[float]:
+    return [float(x) for x in str(text).split(";")]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The dataset's projects, read once."""
+
+    dataset: Dataset
+
+    @cached_property
+    def projects(self) -> pd.DataFrame:
+        """One row per project whose plant is in the network's plants table, with its ramp as
+        a list and Korea's investment (offtake_share x capex, USD)."""
+        pr = self.dataset.projects
+        if pr is None or pr.empty:
+            columns = ["project", "plant", "kind", "support", "earliest_first_year", "ramp_list"]
+            return pd.DataFrame(columns=[*columns, "invest_usd"]).set_index("project")
+        known = pr["plant"].isin(self.dataset.plants.index)
+        out = pr[known].copy()
+        out["ramp_list"] = out["ramp"].map(ramp_of)
+        out["invest_usd"] = out["offtake_share"] * out["capex_musd"] * 1e6
+        return out.set_index("project")
+
+    @cached_property
+    def left_out(self) -> pd.DataFrame:
+        """Projects whose plant the plants table lacks: no feed rule can route material to them,
+        so the plan cannot use them until plants, capacity and feeds rows are added."""
+        pr = self.dataset.projects
+        if pr is None or pr.empty:
+            return pd.DataFrame(columns=["project", "plant"])
+        return pr.loc[~pr["plant"].isin(self.dataset.plants.index), ["project", "plant"]]
+
+    def share_in(self, project: str, year: int) -> float:
+        """Share of nameplate the project reaches in `year` (0 before its first year)."""
+        row = self.projects.loc[project]
+        i = year - int(row["earliest_first_year"])
+        if i < 0:
+            return 0.0
+        ramp = row["ramp_list"]
+        return ramp[i] if i < len(ramp) else 1.0
+
+    @cached_property
+    def _parts(self) -> pd.DataFrame:
+        """Per project and element: the full-ramp exogenous and backable tonnes."""
+        pr = self.projects
+        if pr.empty:
+            return pd.DataFrame(columns=["project", "plant", "element", "x_t", "b_t"])
+        cap = self.dataset.project_capacity.merge(
+            pr[["plant", "kind", "support", "offtake_share"]].reset_index(), on="project"
+        )
+        own = self.dataset.capacity.set_index(["plant", "element"])["capacity_t"]
+        open_ = (
+            pd.MultiIndex.from_frame(cap[["plant", "element"]]).map(own.to_dict().get).to_numpy()
+        )
+        open_ = np.where(pd.isna(open_), 0.0, open_).astype(float)
+        offtake = cap["offtake_share"].to_numpy() * cap["capacity_t"].to_numpy()
+        new = cap["kind"].to_numpy() == "new"
+        support = cap["support"].to_numpy()
+        x = np.where(new, open_, offtake)
+        b = np.zeros(len(cap))
+        loan, subsidy = support == "overseas-loan", support == "domestic-subsidy"
+        b[loan] = np.where(new[loan], np.maximum(0.0, offtake[loan] - open_[loan]), offtake[loan])
+        x[subsidy] = 0.0
+        b[subsidy] = np.where(
+            new[subsidy], np.maximum(open_[subsidy], offtake[subsidy]), offtake[subsidy]
+        )
+        return pd.DataFrame(
+            {
+                "project": cap["project"],
+                "plant": cap["plant"],
+                "element": cap["element"],
+                "kind": cap["kind"],
+                "x_t": x,
+                "b_t": b,
+            }
+        )
+
+    def backable(self, year: int) -> pd.DataFrame:
+        """project, plant, element, tonnes: what backing each project adds in `year`."""
+        parts = self._parts
+        share = parts["project"].map(lambda p: self.share_in(p, year))
+        out = parts.assign(tonnes=parts["b_t"] * share)
+        return out.loc[out["tonnes"] > 0, ["project", "plant", "element", "tonnes"]]
+
+    def capacity(self, year: int | None) -> pd.DataFrame:
+        """The capacity table for `year` with projects' exogenous capacity on their ramp: a new
+        project's plant at X, an expansion adding to its plant. None: today's table."""
+        cap = self.dataset.capacity
+        if year is None or self.projects.empty:
+            return cap
+        parts = self._parts
+        share = parts["project"].map(lambda p: self.share_in(p, year)).to_numpy()
+        x = pd.Series(
+            parts["x_t"].to_numpy() * share,
+            index=pd.MultiIndex.from_frame(parts[["plant", "element"]]),
+        )
+        new_plants = set(parts.loc[parts["kind"] == "new", "plant"])
+        key = pd.MultiIndex.from_frame(cap[["plant", "element"]])
+        out = cap.copy()
+        base = np.where(cap["plant"].isin(new_plants), 0.0, cap["capacity_t"].to_numpy())
+        add = x.groupby(level=[0, 1]).sum().reindex(key).fillna(0.0).to_numpy()
+        out["capacity_t"] = base + add
+        return out
+
+    def start_year(self) -> dict[str, int]:
+        """Plant -> the first year its project produces (plants with a new project)."""
+        pr = self.projects
+        new = pr[pr["kind"] == "new"]
+        return dict(zip(new["plant"], new["earliest_first_year"].astype(int), strict=True))
+
+    def backable_plants(self) -> set[str]:
+        pr = self.projects
+        return set(pr.loc[pr["support"].isin(SUPPORTED), "plant"])
