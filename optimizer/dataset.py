@@ -36,6 +36,7 @@ from .limits import check_at_most, limit, over, parse_number
 from .schema import ANY_ELEMENT, BUNDLED_DATA, FORM_STAGE, KOREA, STAGES, TABLES, Column, Table
 
 SUM_TOLERANCE = 1e-6
+MAX_RAMP_YEARS = 30  # the longest plan horizon (optimizer/plan.py MAX_YEARS)
 
 
 @dataclass(frozen=True, eq=False)
@@ -1045,7 +1046,16 @@ def _check_projects(
             ramp = [parse_number(x) for x in str(row["ramp"]).split(";")]
         except ValueError:
             ramp = []
-        if not ramp or any(not 0 < r <= 1 for r in ramp) or ramp != sorted(ramp):
+        if len(ramp) > MAX_RAMP_YEARS:
+            problems.append(
+                Problem(
+                    where["projects"],
+                    f"ramp has {len(ramp)} years, longer than any plan's horizon ({MAX_RAMP_YEARS} years): a plant this slow is a data error; shorten it",
+                    column="ramp",
+                    **at,
+                )
+            )
+        elif not ramp or any(not 0 < r <= 1 for r in ramp) or ramp != sorted(ramp):
             problems.append(
                 Problem(
                     where["projects"],

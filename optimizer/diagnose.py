@@ -1,4 +1,8 @@
-"""Plain-word reasons: why an element falls short, and what each policy constraint costs."""
+"""Plain-word reasons: why an element falls short, and what each policy constraint costs.
+
+Each explanation is a message of the catalogue (optimizer.reports.messages, ids why.*): the
+text column is its English, and the frame's attrs["why"] maps each row label to the message
+id and values (messages.render gives it in Korean with the same numbers)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from .network.model import (
     shortfall_without,
 )
 from .policy import Policy
+from .reports.messages import render, why, word
 from .schema import STAGES
 
 SHORT_T = 1e-6  # tonnes below this are round-off, not a shortfall
@@ -24,9 +29,11 @@ SHORTFALL_COLUMNS = [
 ]  # fmt: skip
 
 
-def _at(form: Formulation, k: int) -> str:
+def _at(form: Formulation, k: int) -> dict | str:
     """' at the separation stage', or nothing when the dataset has one stage."""
-    return f" at the {STAGES[k]} stage" if len(form.dataset.stages) > 1 else ""
+    return (
+        why("why.at_stage", stage=word("stage", STAGES[k])) if len(form.dataset.stages) > 1 else ""
+    )
 
 
 def reach(
@@ -88,9 +95,13 @@ def explain_shortfalls(form: Formulation, policy: Policy, stages: StageResults) 
                     "capacity_t": capacity_t,
                     "caps_t": caps_t,
                     "budget_t": budget_t,
-                    "explanation": f"{e} is short by {_t(total)} ({total / d:.1%} of demand): "
-                    + "; ".join(_reasons(form, policy, stages, e, parts, by_cap))
-                    + ".",
+                    "why": why(
+                        "why.short",
+                        element=e,
+                        short=_t(total),
+                        share=f"{total / d:.1%}",
+                        reasons=_reasons(form, policy, stages, e, parts, by_cap),
+                    ),
                 }
             )
         for (b, ee, k), gap in gaps.items():
@@ -110,10 +121,23 @@ def explain_shortfalls(form: Formulation, policy: Policy, stages: StageResults) 
                         "capacity_t": gap,
                         "caps_t": 0.0,
                         "budget_t": 0.0,
-                        "explanation": f"the {b} minimum for {e}{_at(form, k)} asks {_t(need)} but {b} members can supply {_t(capped)} within their caps and capacity, {_t(gap)} too little: lower the minimum or add {b} capacity.",
+                        "why": why(
+                            "why.bloc_short", bloc=b, element=e, at=_at(form, k), need=_t(need),
+                            capped=_t(capped), gap=_t(gap),
+                        ),
                     }
-                )
-    return pd.DataFrame(rows, columns=SHORTFALL_COLUMNS)
+                )  # fmt: skip
+    return _explained(rows, SHORTFALL_COLUMNS)
+
+
+def _explained(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """The rows as a frame, each row's why rendered in English as its explanation and kept,
+    by row label, in attrs["why"]."""
+    for r in rows:
+        r["explanation"] = render(r["why"])
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.attrs["why"] = {i: r["why"] for i, r in enumerate(rows)}
+    return frame
 
 
 def _per_element(form: Formulation, short: np.ndarray) -> dict[str, float]:
@@ -144,31 +168,35 @@ def _split_by_caps(
     return out
 
 
-def _reasons(form, policy, stages, e, parts, by_cap) -> list[str]:
+def _reasons(form, policy, stages, e, parts, by_cap) -> list[dict]:
     out = []
     if parts["capacity"] > SHORT_T:
-        out.append(f"{_t(parts['capacity'])} because {_capacity_words(form, policy, e)}")
+        capacity = _capacity_words(form, policy, e)
+        out.append(why("why.short_capacity", tonnes=_t(parts["capacity"]), capacity=capacity))
     if parts["caps"] > SHORT_T:
         named = ", ".join(f"{c} {_t(v)}" for c, v in sorted(by_cap.items(), key=lambda kv: -kv[1]))
-        alone = f" (lifting one supplier's caps alone brings back: {named})" if named else ""
-        out.append(f"{_t(parts['caps'])} because of the caps{alone}: raise a cap or add capacity")
+        alone = why("why.caps_alone", named=named) if named else ""
+        out.append(why("why.short_caps", tonnes=_t(parts["caps"]), alone=alone))
     if parts["budget"] > SHORT_T:
         budget = stages.budget_musd * USD_PER_MUSD if stages.budget_musd else 0.0
-        out.append(
-            f"{_t(parts['budget'])} because the budget of {budget:,.0f} USD cannot pay for it: raise the budget"
-        )
-    return out or ["round-off"]
+        out.append(why("why.short_budget", tonnes=_t(parts["budget"]), budget=f"{budget:,.0f}"))
+    return out or [why("why.round_off")]
 
 
-def _capacity_words(form: Formulation, policy: Policy, e: str) -> str:
+def _capacity_words(form: Formulation, policy: Policy, e: str) -> dict:
     for k in form.net.stages_in_play[e]:
         offered, _, _ = reach(form, policy, e, k)
         need = form.net.stage_demand[e, k]
         if offered < need - SHORT_T:
-            return f"the plants that can do the {STAGES[k]} stage offer {_t(offered)} of the {_t(need)} needed"
+            return why(
+                "why.capacity_stage",
+                stage=word("stage", STAGES[k]),
+                offered=_t(offered),
+                need=_t(need),
+            )
     if not form.net.stages_in_play[e]:
-        return "no plant in the data can supply it"
-    return "the chain's plants and feed limits cannot carry more (every stage offers enough on its own)"
+        return why("why.capacity_none")
+    return why("why.capacity_chain")
 
 
 def _t(x: float) -> str:
@@ -215,12 +243,13 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
     rows = []
 
     def add(kind, element, k, target, setting, row, scale, label, limit) -> None:
+        # label: the why of a price, without its cost and risk; limit: the why said instead
         # binding where either stage's dual moves: a cap may cost money in stage 1 and leave
         # the risk of stage 2 alone, and the row then has a price all the same
         binding = abs(d1[row]) > 1e-9 or (risk_objective and abs(d2[row]) > 1e-9)
         if limit and binding:
             cost_effect = risk_effect = np.nan
-            text = limit
+            said = limit
         else:
             cost_effect = d1[row] * scale * USD_PER_MUSD
             risk_effect = (
@@ -228,7 +257,12 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
                 if risk_objective
                 else np.nan
             )
-            text = label.format(cost=_usd(cost_effect), risk=_risk(risk_effect, measure))
+            said = why(
+                label["id"],
+                **label["args"],
+                cost=_usd(cost_effect),
+                risk=_risk(risk_effect, measure),
+            )
         values_ = (
             kind,
             element,
@@ -238,22 +272,29 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
             binding,
             cost_effect,
             risk_effect,
-            text,
+            said,
         )
-        rows.append(dict(zip(SHADOW_COLUMNS, values_, strict=True)))
+        rows.append(dict(zip(SHADOW_COLUMNS[:-1] + ["why"], values_, strict=True)))
 
     for (e, k, c), row in form.cap_rows.items():
         cap = policy.cap_for(ds, c, e, STAGES[k])
         if cap < 1.0:
             at = _at(form, k)
             limit = (
-                f"The {c} cap for {e}{at} ({cap:.0%}) is part of why {e} falls short: each point more lets {sd[e, k] * POINT:,.1f} t more in."
+                why(
+                    "why.cap_short",
+                    supplier=c,
+                    element=e,
+                    at=at,
+                    cap=f"{cap:.0%}",
+                    tonnes=f"{sd[e, k] * POINT:,.1f}",
+                )
                 if e in short
                 else None
             )
             add(
                 "cap", e, k, c, cap, lp.row(row), sd[e, k] * POINT,
-                f"Raising the {c} cap for {e}{at} by one point (from {cap:.0%}) changes the least cost by {{cost}} a year{{risk}}.",
+                why("why.cap_price", supplier=c, element=e, at=at, cap=f"{cap:.0%}"),
                 limit,
             )  # fmt: skip
     for (b, e, k), row in form.bloc_rows.items():
@@ -265,27 +306,35 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
             at_limit = e in short or m >= reachable - 1e-9
             at = _at(form, k)
             limit = (
-                f"The {b} minimum for {e}{at} ({m:.0%}) already takes all that {b} members can supply ({reachable:.0%}): it cannot be raised."
+                why(
+                    "why.bloc_full",
+                    bloc=b,
+                    element=e,
+                    at=at,
+                    minimum=f"{m:.0%}",
+                    reachable=f"{reachable:.0%}",
+                )
                 if at_limit
                 else None
             )
             add(
                 "bloc minimum", e, k, b, m, lp.row(row), sd[e, k] * POINT,
-                f"Raising the {b} minimum for {e}{at} by one point (from {m:.0%}) changes the least cost by {{cost}} a year{{risk}}.",
+                why("why.bloc_price", bloc=b, element=e, at=at, minimum=f"{m:.0%}"),
                 limit,
             )  # fmt: skip
     for (m, e, k), row in form.risk_cap_rows.items():
         cap = policy.risk_caps[m]
         at = _at(form, k)
+        named = {"measure": word("measure", m), "element": e, "at": at, "cap": f"{cap:.2f}"}
         if (m, e, k) in stages.cap_excess:
-            limit = f"No mix of the supply that can be had keeps the {m} cap for {e}{at} ({cap:.2f}): see the caps not met; its dual prices the excess, not the cap."
+            limit = why("why.riskcap_excess", **named)
         elif e in short:
-            limit = f"The {m} cap for {e}{at} ({cap:.2f}) is part of why {e} falls short: loosen it or add capacity."
+            limit = why("why.riskcap_short", **named)
         else:
             limit = None
         add(
             "risk cap", e, k, m, cap, lp.row(row), POINT,
-            f"Loosening the {m} cap for {e}{at} by 0.01 (from {cap:.2f}) changes the least cost by {{cost}} a year{{risk}}.",
+            why("why.riskcap_price", **named),
             limit,
         )  # fmt: skip
     if risk_objective and form.ceilings_on:
@@ -294,23 +343,30 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
             if abs(dual) <= 1e-9:
                 continue
             if e in stages.ceiling_excess:
-                text = f"{e} is held above today's {measure} by the budget: see 'above today'."
+                said = why("why.ceiling_budget", element=e, measure=word("measure", measure))
                 effect = np.nan
             else:
                 effect = dual * POINT * risk_unit
-                text = f"Letting {e}'s {measure} rise 0.01 above today's level changes the weighted {measure} by {effect:+.5f}."
-            values_ = ("today's ceiling", e, "", measure, np.nan, True, np.nan, effect, text)
-            rows.append(dict(zip(SHADOW_COLUMNS, values_, strict=True)))
+                said = why(
+                    "why.ceiling_price",
+                    element=e,
+                    measure=word("measure", measure),
+                    effect=f"{effect:+.5f}",
+                )
+            values_ = ("today's ceiling", e, "", measure, np.nan, True, np.nan, effect, said)
+            rows.append(dict(zip(SHADOW_COLUMNS[:-1] + ["why"], values_, strict=True)))
     if risk_objective:
         row = lp.row(form.budget_row)
         if policy.budget_usd is None:
             scale = stages.least_cost_musd * POINT
-            label = f"One more point of budget premium (now {policy.budget_premium:.0%}, {_usd(scale * USD_PER_MUSD)}) changes the {measure} by {{effect}}."
-        else:
-            scale, label = (
-                1.0,
-                f"One more million USD of budget changes the {measure} by {{effect}}.",
+            label = why(
+                "why.premium_price",
+                premium=f"{policy.budget_premium:.0%}",
+                usd=_usd(scale * USD_PER_MUSD),
+                measure=word("measure", measure),
             )
+        else:
+            scale, label = 1.0, why("why.budget_price", measure=word("measure", measure))
         effect = d2[row] * scale * risk_unit
         shown = f"{effect:+,.0f} USD" if form.scenario_set is not None else f"{effect:+.5f}"
         values_ = (
@@ -322,19 +378,19 @@ def shadow_prices(form: Formulation, policy: Policy, stages: StageResults) -> pd
             abs(d2[row]) > 1e-9,
             0.0,
             effect,
-            label.format(effect=shown),
+            why(label["id"], **label["args"], effect=shown),
         )
-        rows.append(dict(zip(SHADOW_COLUMNS, values_, strict=True)))
-    return pd.DataFrame(rows, columns=SHADOW_COLUMNS)
+        rows.append(dict(zip(SHADOW_COLUMNS[:-1] + ["why"], values_, strict=True)))
+    return _explained(rows, SHADOW_COLUMNS)
 
 
 def _usd(x: float) -> str:
     return f"{'-' if x < 0 else '+'}{abs(x):,.0f} USD"
 
 
-def _risk(x: float, measure: str) -> str:
+def _risk(x: float, measure: str) -> dict | str:
     if np.isnan(x):
         return ""
     if measure in ("cvar", "worst-case"):
-        return f" and the {measure} loss by {_usd(x)}"
-    return f" and the weighted {measure} by {x:+.5f}"
+        return why("why.risk_loss", measure=word("measure", measure), usd=_usd(x))
+    return why("why.risk_weighted", measure=word("measure", measure), x=f"{x:+.5f}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -27,9 +28,17 @@ class Frontier:
         )
 
 
-def frontier(dataset, policy: Policy | None = None, points: int = 25) -> Frontier:
+def frontier(
+    dataset,
+    policy: Policy | None = None,
+    points: int = 25,
+    progress: Callable[[int, int], None] | None = None,
+) -> Frontier:
     """Epsilon-constraint over the budget: N budgets evenly spaced from the least cost to the
-    cost of the least-risk mix, each solved on the same HiGHS model (only the budget moves)."""
+    cost of the least-risk mix, each solved on the same HiGHS model (only the budget moves).
+
+    `progress(done, points)` is called after each point is solved (done = 1 .. points), so a
+    caller can show a real count; it never changes the result."""
     policy = validate(policy or Policy(), dataset)
     if policy.objective == "cost":
         raise InputError(
@@ -56,6 +65,8 @@ def frontier(dataset, policy: Policy | None = None, points: int = 25) -> Frontie
             budget_usd=float(limit) * USD_PER_MUSD, budget_premium=None
         )
         solutions.append(solution_from(form, point_policy, stages))
+        if progress is not None:
+            progress(len(solutions), points)
     rows = [
         {
             "point": i,

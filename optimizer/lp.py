@@ -51,15 +51,20 @@ class Result:
 class HighsLP:
     """A PuLP problem living in HiGHS: change costs and bounds, add rows, re-solve."""
 
-    def __init__(self, problem: pulp.LpProblem):
+    def __init__(self, problem: pulp.LpProblem, mip_gap: float | None = None):
+        """`mip_gap`: for a model with integer variables, the relative gap HiGHS may stop at."""
         _swallow_banner()
-        problem.solve(pulp.HiGHS(msg=False))
+        problem.solve(pulp.HiGHS(msg=False, gapRel=mip_gap))
         self.highs: highspy.Highs = problem.solverModel
         self.highs.setOptionValue("output_flag", False)
+        self.mip = mip_gap is not None
+        if self.mip:
+            self.highs.setOptionValue("mip_rel_gap", mip_gap)
         # HHI cuts are met to the solver's feasibility tolerance; the default 1e-7 would put a
         # floor under how exactly the LP can match the true HHI
-        self.highs.setOptionValue("primal_feasibility_tolerance", 1e-9)
-        self.highs.setOptionValue("dual_feasibility_tolerance", 1e-9)
+        if mip_gap is None:
+            self.highs.setOptionValue("primal_feasibility_tolerance", 1e-9)
+            self.highs.setOptionValue("dual_feasibility_tolerance", 1e-9)
         self._col = {v.id: j for j, v in enumerate(problem.exported_variables())}
         self._row = {c.id: i for i, c in enumerate(problem.constraints())}
         self.n_cols = len(self._col)
@@ -122,6 +127,11 @@ class HighsLP:
             self.highs.deleteRows(len(rows), rows)
         return len(slack)
 
+    def mip_gap(self) -> float:
+        """The relative gap the last solve proved (0 for a model without integer variables)."""
+        gap = self.highs.getInfo().mip_gap
+        return 0.0 if gap is None or not np.isfinite(gap) else float(gap)
+
     def current(self) -> Result:
         """The solution HiGHS holds now; raises if it is not optimal."""
         status = self.highs.getModelStatus()
@@ -144,6 +154,13 @@ class HighsLP:
             # more from scratch before giving up.
             self.highs.clearSolver()
             self.highs.run()
+            self.solves += 1
+        if self.mip and self.highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+            # HiGHS's MIP presolve can call a model infeasible after a bound on a held stage
+            # tightens to its last optimum (which is feasible): solve it without presolve
+            self.highs.setOptionValue("presolve", "off")
+            self.highs.run()
+            self.highs.setOptionValue("presolve", "choose")
             self.solves += 1
         if feasible_only and self.highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
             return None

@@ -53,12 +53,23 @@ class Pipeline:
 
     @cached_property
     def left_out(self) -> pd.DataFrame:
-        """Projects whose plant the plants table lacks: no feed rule can route material to them,
-        so the plan cannot use them until plants, capacity and feeds rows are added."""
+        """Projects the network cannot route material through, and why: a plant the plants
+        table lacks, or one with no capacity row (so no feed rule opens an arc to it)."""
         pr = self.dataset.projects
         if pr is None or pr.empty:
-            return pd.DataFrame(columns=["project", "plant"])
-        return pr.loc[~pr["plant"].isin(self.dataset.plants.index), ["project", "plant"]]
+            return pd.DataFrame(columns=["project", "plant", "reason"])
+        rows = set(self.dataset.capacity["plant"]) | set(
+            pr.loc[pr["project"].isin(self.dataset.project_capacity["project"]), "plant"]
+        )
+        missing = ~pr["plant"].isin(self.dataset.plants.index)
+        no_rows = ~missing & ~pr["plant"].isin(rows)
+        out = pr.loc[missing | no_rows, ["project", "plant"]].copy()
+        out["reason"] = np.where(
+            missing[missing | no_rows],
+            "its plant is not in the plants table: add plants, capacity and feeds rows for it",
+            "its plant has no capacity rows: add them (and feeds) so material can reach it",
+        )
+        return out
 
     def share_in(self, project: str, year: int) -> float:
         """Share of nameplate the project reaches in `year` (0 before its first year)."""
@@ -82,14 +93,18 @@ class Pipeline:
         open_ = (
             pd.MultiIndex.from_frame(cap[["plant", "element"]]).map(own.to_dict().get).to_numpy()
         )
-        open_ = np.where(pd.isna(open_), 0.0, open_).astype(float)
+        has_row = ~pd.isna(open_)
         offtake = cap["offtake_share"].to_numpy() * cap["capacity_t"].to_numpy()
         new = cap["kind"].to_numpy() == "new"
         support = cap["support"].to_numpy()
+        # a plant the capacity table does not list opens what Korea may contract, unbacked,
+        # when nobody in Korea backs it (support none), and nothing otherwise
+        open_ = np.where(has_row, open_, np.where(support == "none", offtake, 0.0)).astype(float)
         x = np.where(new, open_, offtake)
         b = np.zeros(len(cap))
         loan, subsidy = support == "overseas-loan", support == "domestic-subsidy"
         b[loan] = np.where(new[loan], np.maximum(0.0, offtake[loan] - open_[loan]), offtake[loan])
+        x[loan & ~new] = 0.0  # a backable expansion adds nothing unbacked
         x[subsidy] = 0.0
         b[subsidy] = np.where(
             new[subsidy], np.maximum(open_[subsidy], offtake[subsidy]), offtake[subsidy]
@@ -102,6 +117,10 @@ class Pipeline:
                 "kind": cap["kind"],
                 "x_t": x,
                 "b_t": b,
+                "listed": has_row,
+                "cost_usd_kg": cap["cost_usd_kg"].to_numpy(),
+                "source": cap["source"].to_numpy(),
+                "status": cap["status"].to_numpy(),
             }
         )
 
@@ -130,6 +149,16 @@ class Pipeline:
         base = np.where(cap["plant"].isin(new_plants), 0.0, cap["capacity_t"].to_numpy())
         add = x.groupby(level=[0, 1]).sum().reindex(key).fillna(0.0).to_numpy()
         out["capacity_t"] = base + add
+        # rows for project plants the table does not list: from project_capacity
+        extra = parts[~parts["listed"]].assign(
+            capacity_t=parts.loc[~parts["listed"], "x_t"] * share[~parts["listed"].to_numpy()]
+        )
+        if len(extra):
+            rows = extra[["plant", "element", "capacity_t", "cost_usd_kg", "source", "status"]]
+            rows = rows.groupby(["plant", "element"], as_index=False).agg(
+                {"capacity_t": "sum", "cost_usd_kg": "first", "source": "first", "status": "first"}
+            )
+            out = pd.concat([out, rows], ignore_index=True)
         return out
 
     def start_year(self) -> dict[str, int]:

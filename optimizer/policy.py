@@ -185,7 +185,9 @@ def from_dict(data: Mapping[str, Any], where: str = "policy") -> Policy:
             values.update(PRESETS[preset])
     for k, v in data.items():
         if k in fields:  # an explicit null means the field's default, so it undoes a preset
-            values[k] = _default(k) if v is None else v
+            if v is None and k not in _NULL_IS_A_VALUE:
+                v = _default(k)
+            values[k] = v
     problems += [
         Problem(where, msg, column=k, value=values[k]) for k, msg in _type_problems(values)
     ]
@@ -200,6 +202,9 @@ def from_dict(data: Mapping[str, Any], where: str = "policy") -> Policy:
         raise InputError(Problem(where, str(e))) from None
 
 
+# A null that is a setting, not "the default": budget_premium null is no premium (the absolute
+# budget_usd, or no budget at all), which to_yaml writes and must read back as written.
+_NULL_IS_A_VALUE = ("budget_premium",)
 _NUMBERS = (
     "budget_premium",
     "budget_usd",

@@ -23,6 +23,7 @@ from .network.model import (
     stock_range,
 )  # fmt: skip
 from .policy import RISK_OBJECTIVES, Policy, validate
+from .reports import messages
 from .scenarios import DAYS
 from .schema import KOREA, STAGES
 from .versions import package_versions
@@ -422,45 +423,60 @@ def _above_today(
     base = measures.aggregate(base_stage, policy.stage, scope)
     hold = stages.ceiling_hold_musd
     if hold is None:
-        why = "no budget can keep it at today's level with these caps and this supply (the caps or a shortfall force it up)"
+        why = messages.why("why.no_budget_holds")
     else:
         least = stages.least_cost_musd
-        premium = f", {hold / least - 1:.1%} over the least cost" if least > 0 else ""
-        # to three figures: the hold is met to the cut tolerance, worth a few hundred USD
-        why = f"the budget cannot keep every element at today's level; a budget of about {hold:,.3g} million USD a year{premium} would"
-    rows = [
-        (
-            e,
-            policy.objective,
-            base.at[e, m],
-            per.at[e, m],
-            f"{e}'s {policy.objective} rises from {base.at[e, m]:.3f} today to {per.at[e, m]:.3f}: {why}.",
+        premium = (
+            messages.why("why.hold_premium", premium=f"{hold / least - 1:.1%}") if least > 0 else ""
         )
-        for e in per.index
-        if per.at[e, m] > base.at[e, m] + CEILING_SLACK
+        # to three figures: the hold is met to the cut tolerance, worth a few hundred USD
+        why = messages.why("why.budget_holds", hold=f"{hold:,.3g}", premium=premium)
+    above = [e for e in per.index if per.at[e, m] > base.at[e, m] + CEILING_SLACK]
+    whys = [
+        messages.why(
+            "why.above_today",
+            element=e,
+            measure=messages.word("measure", policy.objective),
+            today=f"{base.at[e, m]:.3f}",
+            optimized=f"{per.at[e, m]:.3f}",
+            why=why,
+        )
+        for e in above
     ]
-    return pd.DataFrame(rows, columns=columns)
+    rows = [
+        (e, policy.objective, base.at[e, m], per.at[e, m], messages.render(w))
+        for e, w in zip(above, whys, strict=True)
+    ]
+    return _with_whys(pd.DataFrame(rows, columns=columns), whys)
+
+
+def _with_whys(frame: pd.DataFrame, whys: list[dict]) -> pd.DataFrame:
+    """The explanations' message ids and values by row label (optimizer.diagnose does the
+    same), so the app can give them in another language."""
+    frame.attrs["why"] = dict(enumerate(whys))
+    return frame
 
 
 def _caps_not_met(policy: Policy, per_stage: pd.DataFrame, stages: StageResults) -> pd.DataFrame:
     """Risk caps no mix of the supply that can be had keeps: the least value reached instead."""
     columns = ["measure", "element", "stage", "cap", "optimized", "explanation"]
-    rows = []
+    rows, whys = [], []
     for (m, e, k), _ in stages.cap_excess.items():
         stage = STAGES[k]
         got = float(per_stage.at[(e, stage), measures.measure_column(m)])
         cap = policy.risk_caps[m]
-        rows.append(
-            (
-                m,
-                e,
-                stage,
-                cap,
-                got,
-                f"The {m} cap of {cap:.2f} for {e} at the {stage} stage cannot be kept by any mix that supplies what can be supplied: it reaches {got:.3f}. Loosen the cap or add capacity outside the largest suppliers.",
+        whys.append(
+            messages.why(
+                "why.cap_not_met",
+                measure=messages.word("measure", m),
+                cap=f"{cap:.2f}",
+                element=e,
+                stage=messages.word("stage", stage),
+                got=f"{got:.3f}",
             )
         )
-    return pd.DataFrame(rows, columns=columns)
+        rows.append((m, e, stage, cap, got, messages.render(whys[-1])))
+    return _with_whys(pd.DataFrame(rows, columns=columns), whys)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

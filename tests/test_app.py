@@ -854,12 +854,16 @@ def test_language_from_the_url_and_the_tab_survives_a_switch(korean_app):
 def test_money_in_won_with_the_rate_shown(app, dataset):
     app.sidebar.selectbox(key=i18n.CURRENCY).set_value("KRW").run()
     assert not app.exception
-    rate = messages.DEFAULT_KRW_PER_USD
+    # the rate is the dataset's (meta.csv krw_per_usd: the number, then its source)
+    cell = bundled_tables()["meta"].set_index("key").at["krw_per_usd", "value"]
+    rate = float(cell.split(" ")[0])
+    assert rate != messages.DEFAULT_KRW_PER_USD
     expected = optimize(dataset, Policy())
     won = expected.total_cost_usd * rate / 1e8
     assert metric(app, "Cost of the optimized mix") == f"{won:,.1f}억원"
-    captions = " ".join(c.value for c in app.sidebar.caption)
-    assert f"{rate:,.1f}" in captions and "Bank of Korea" in captions and "default" in captions
+    captions = plain(" ".join(c.value for c in app.sidebar.caption))
+    assert f"{rate:,.2f}" in captions and "from the dataset" in captions
+    assert "Bank of Korea" in captions and "30 Dec 2025" in captions  # which rate, which date
     app.sidebar.number_input(key=i18n.RATE).set_value(1500.0).run()
     won = expected.total_cost_usd * 1500 / 1e8
     assert metric(app, "Cost of the optimized mix") == f"{won:,.1f}억원"
@@ -1220,3 +1224,28 @@ def test_text_from_data_is_never_html_or_markdown(app):
             )
         ]
     )
+
+
+def test_a_rate_in_the_link_wins_over_the_datasets():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["cur"] = "KRW"
+    at.query_params["fx"] = "1500"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state[i18n.RATE] == 1500.0
+    captions = plain(" ".join(c.value for c in at.sidebar.caption))
+    assert "1,500.00" in captions and "set by you" in captions
+
+
+def test_a_dataset_without_a_rate_falls_back_to_the_constant():
+    tables = bundled_tables()
+    tables["meta"] = tables["meta"][tables["meta"]["key"] != "krw_per_usd"]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.sidebar.file_uploader[0].set_value(("norate.zip", csv_zip(tables), "x"))
+    at.run()
+    at.sidebar.selectbox(key=i18n.CURRENCY).set_value("KRW").run()
+    assert not at.exception, at.exception
+    assert at.session_state[i18n.RATE] == messages.DEFAULT_KRW_PER_USD
+    captions = plain(" ".join(c.value for c in at.sidebar.caption))
+    assert "default constant" in captions

@@ -195,11 +195,16 @@ def flow_costs(dataset: Dataset, flows: pd.DataFrame) -> np.ndarray:
 
 @lru_cache(maxsize=64)
 def unit_costs(dataset: Dataset) -> dict[tuple[str, str], float]:
-    """USD/kg each plant adds, by (plant, element)."""
+    """USD/kg each plant adds, by (plant, element); a project's plant the capacity table does
+    not list adds its project_capacity cost."""
     cap = dataset.capacity
-    return dict(
-        zip(zip(cap["plant"], cap["element"], strict=True), cap["cost_usd_kg"], strict=True)
-    )
+    out = dict(zip(zip(cap["plant"], cap["element"], strict=True), cap["cost_usd_kg"], strict=True))
+    projects, pc = dataset.projects, dataset.project_capacity
+    if projects is not None and not projects.empty and pc is not None:
+        plant = dict(zip(projects["project"], projects["plant"], strict=True))
+        for j, e, c in zip(pc["project"], pc["element"], pc["cost_usd_kg"], strict=True):
+            out.setdefault((plant[j], e), float(c))
+    return out
 
 
 def element_frame(

@@ -3,7 +3,9 @@
 `text(id, lang, **values)` gives the message in a language with its {placeholders} filled in.
 Every id has both languages and the same placeholders in each (tests/test_messages.py checks).
 Values from data (names, descriptions) are filled in by the caller, escaped for where they go.
-The library's own explanations (shortfalls, shadow prices) stay English: they are data here.
+The library's own explanations (shortfalls, shadow prices, above today) are messages too: the
+library writes them in English with `render(why)` and keeps each `why` (id and values) beside
+the text, so the app can give them in Korean with the same numbers.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 LANGUAGES = {"ko": "한국어", "en": "English"}
 DEFAULT_LANGUAGE = "en"
 
-# A default, not data: the dataset has no exchange rate. Bank of Korea, ECOS table 731Y003,
+# A fallback, not data: only for a dataset without its own rate (the bundled meta.csv has
+# krw_per_usd with its source). Bank of Korea, ECOS table 731Y003,
 # annual average of the daily USD/KRW closing rate for 2024 (1,364.0 won per dollar). A
 # dataset may carry its own in meta.csv (key krw_per_usd); the sidebar lets anyone set another.
 DEFAULT_KRW_PER_USD = 1364.0
@@ -146,12 +149,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "sidebar.rate": ("Exchange rate (KRW per USD)", "환율 (1달러당 원)"),
     "sidebar.rate_help": (
-        "Won per US dollar used to show money in KRW. The default is a constant, not data: "
-        "Bank of Korea ECOS, 2024 annual average (1,364.0). A dataset can carry its own rate "
-        "(meta.csv, key krw_per_usd).",
-        "원화 표시에 쓰는 1달러당 원화 환율입니다. 기본값은 데이터가 아닌 상수로, 한국은행 ECOS "
-        "2024년 연평균(1,364.0원)입니다. 데이터셋이 자체 환율(meta.csv, 키 krw_per_usd)을 가질 수 "
-        "있습니다.",
+        "Won per US dollar used to show money in KRW. The rate is the dataset's (meta.csv, key "
+        "krw_per_usd, with its source and date); a dataset without one falls back to a "
+        "constant: Bank of Korea ECOS, 2024 annual average (1,364.0).",
+        "원화 표시에 쓰는 1달러당 원화 환율입니다. 환율은 데이터셋 값(meta.csv, 키 krw_per_usd, "
+        "출처와 날짜 포함)이며, 환율이 없는 데이터셋은 상수인 한국은행 ECOS 2024년 연평균(1,364.0원)을 "
+        "씁니다.",
     ),
     "sidebar.rate_line": (
         "Exchange rate: {rate} KRW/USD ({source}).",
@@ -161,7 +164,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "default constant: Bank of Korea ECOS, 2024 annual average, not from the dataset",
         "기본 상수: 한국은행 ECOS 2024년 연평균, 데이터셋 값 아님",
     ),
-    "sidebar.rate_from_data": ("from the dataset", "데이터셋 값"),
+    "sidebar.rate_from_data": ("from the dataset: {source}", "데이터셋 값: {source}"),
     "sidebar.rate_user": ("set by you", "사용자 입력"),
     "sidebar.policy": ("Policy", "정책"),
     "sidebar.preset": ("Preset", "사전 설정"),
@@ -749,6 +752,9 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "색). ",
     ),
     "map.flow_note": ("Flow width ∝ tonnes. ", "흐름선 굵기 ∝ 톤수. "),
+    "map.flow_legend": ("Flow width (t REO/yr)", "흐름선 굵기 (연간 t REO)"),
+    "map.flow_width": ("{tonnes} t", "{tonnes} t"),
+    "map.flow_width_change": ("±{tonnes} t", "±{tonnes} t"),
     "map.hover_note": (
         "Bloc symbols and labels never block the hover of the country beneath.",
         "블록 기호와 이름표는 아래 나라의 마우스 정보 표시를 가리지 않습니다.",
@@ -1230,8 +1236,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "frontier.solving": ("Solving {points} budgets…", "예산 {points}개 계산 중…"),
     "frontier.solved": (
-        "About {done} of {count} budgets solved",
-        "예산 {count}개 중 약 {done}개 완료",
+        "{done} of {count} budgets solved",
+        "예산 {count}개 중 {done}개 완료",
     ),
     "frontier.point": (
         "Budget point (premium over least cost · cost of the mix per year)",
@@ -1429,6 +1435,162 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "{stage} 단계에서 물량이 가는 곳 (t REO/년)과 {base} 대비 차이",
     ),
     "runs.diff": ("{run} - {base} (t)", "{run} - {base} (t)"),
+    "runs.map_against": ("Map: {base} against", "지도: {base} 대비"),
+    "runs.map_help": (
+        "The map shades each country by the change from the first run chosen to this one.",
+        "지도는 처음 고른 실행에서 이 실행으로 바뀐 양을 나라별 색으로 보여 줍니다.",
+    ),
+    "runs.map_title": (
+        "Change in {what} at {stage}: {run} - {base}",
+        "{stage} 단계 {what} 변화: {run} - {base}",
+    ),
+    "runs.map_legend": (
+        "{run} - {base}, {unit}, log scale · blue: less in {run}, orange: more",
+        "{run} - {base}, {unit}, 로그 척도 · 파랑: {run}에서 적음, 주황: 많음",
+    ),
+    "runs.map_note": (
+        "Orange: the country handles more in {run} than in {base}; blue: less; white: the same. "
+        "The same palette as the partner map and the Scenarios view (more or less, never good or "
+        "bad). Hover a country for both values.",
+        "주황: {base}보다 {run}에서 그 나라가 더 많이 처리, 파랑: 더 적게, 흰색: 같음. 파트너 지도와 "
+        "시나리오 화면과 같은 색입니다(많고 적음이지 좋고 나쁨이 아님). 나라에 마우스를 올리면 두 "
+        "값이 보입니다.",
+    ),
+    "runs.map_change": ("Change", "변화"),
+    "runs.map_unused": ("used by neither run", "두 실행 모두 쓰지 않음"),
+    # --- the library's own explanations (optimizer.diagnose, optimizer.solution) -----------
+    # The library writes the English (render(why, "en")) and keeps the id and values beside it
+    # (frame.attrs["why"]), so the app can say the same in Korean with the same numbers.
+    "why.short": (
+        "{element} is short by {short} ({share} of demand): {reasons}.",
+        "{element}: {short} 부족 (수요의 {share}). {reasons}.",
+    ),
+    "why.short_capacity": ("{tonnes} because {capacity}", "{tonnes}: {capacity}"),
+    "why.capacity_stage": (
+        "the plants that can do the {stage} stage offer {offered} of the {need} needed",
+        "{stage} 단계를 할 수 있는 공장이 필요량 {need} 가운데 {offered}만 공급함",
+    ),
+    "why.capacity_none": (
+        "no plant in the data can supply it",
+        "데이터에 이를 공급할 수 있는 공장이 없음",
+    ),
+    "why.capacity_chain": (
+        "the chain's plants and feed limits cannot carry more (every stage offers enough on its "
+        "own)",
+        "공급망의 공장과 원료 공급 한도로는 더 보낼 수 없음(단계마다 따로 보면 공급량은 충분함)",
+    ),
+    "why.short_caps": (
+        "{tonnes} because of the caps{alone}: raise a cap or add capacity",
+        "{tonnes}: 상한 때문임{alone}. 상한을 올리거나 생산능력을 늘리십시오",
+    ),
+    "why.caps_alone": (
+        " (lifting one supplier's caps alone brings back: {named})",
+        " (한 공급자의 상한만 풀 때 되찾는 양: {named})",
+    ),
+    "why.short_budget": (
+        "{tonnes} because the budget of {budget} USD cannot pay for it: raise the budget",
+        "{tonnes}: 예산 {budget} USD로는 감당할 수 없음. 예산을 늘리십시오",
+    ),
+    "why.round_off": ("round-off", "반올림 오차"),
+    "why.at_stage": (" at the {stage} stage", " ({stage} 단계)"),
+    "why.bloc_short": (
+        "the {bloc} minimum for {element}{at} asks {need} but {bloc} members can supply "
+        "{capped} within their caps and capacity, {gap} too little: lower the minimum or add "
+        "{bloc} capacity.",
+        "{element}{at}의 {bloc} 최소 비중은 {need}을(를) 요구하지만 {bloc} 회원국은 상한과 "
+        "생산능력 안에서 {capped}만 공급할 수 있어 {gap}이(가) 모자랍니다. 최소 비중을 낮추거나 "
+        "{bloc} 생산능력을 늘리십시오.",
+    ),
+    "why.cap_short": (
+        "The {supplier} cap for {element}{at} ({cap}) is part of why {element} falls short: "
+        "each point more lets {tonnes} t more in.",
+        "{element}{at}의 {supplier} 상한({cap})은 {element} 공급 부족의 한 원인입니다. 1%p "
+        "올릴 때마다 {tonnes} t이 더 들어옵니다.",
+    ),
+    "why.cap_price": (
+        "Raising the {supplier} cap for {element}{at} by one point (from {cap}) changes the "
+        "least cost by {cost} a year{risk}.",
+        "{element}{at}의 {supplier} 상한을 {cap}에서 1%p 올리면 최소 비용은 연 {cost}{risk} "
+        "바뀝니다.",
+    ),
+    "why.risk_loss": (" and the {measure} loss by {usd}", ", {measure} 손실은 {usd}"),
+    "why.risk_weighted": (" and the weighted {measure} by {x}", ", 포트폴리오 {measure}는 {x}"),
+    "why.bloc_full": (
+        "The {bloc} minimum for {element}{at} ({minimum}) already takes all that {bloc} members "
+        "can supply ({reachable}): it cannot be raised.",
+        "{element}{at}의 {bloc} 최소 비중({minimum})은 이미 {bloc} 회원국이 공급할 수 있는 "
+        "전부({reachable})를 씁니다. 더 올릴 수 없습니다.",
+    ),
+    "why.bloc_price": (
+        "Raising the {bloc} minimum for {element}{at} by one point (from {minimum}) changes the "
+        "least cost by {cost} a year{risk}.",
+        "{element}{at}의 {bloc} 최소 비중을 {minimum}에서 1%p 올리면 최소 비용은 연 "
+        "{cost}{risk} 바뀝니다.",
+    ),
+    "why.riskcap_excess": (
+        "No mix of the supply that can be had keeps the {measure} cap for {element}{at} "
+        "({cap}): see the caps not met; its dual prices the excess, not the cap.",
+        "구할 수 있는 공급의 어떤 조합도 {element}{at}의 {measure} 상한({cap})을 지키지 "
+        "못합니다. '지키지 못한 위험 상한'을 보십시오. 이 쌍대 가격은 상한이 아니라 초과분의 "
+        "가격입니다.",
+    ),
+    "why.riskcap_short": (
+        "The {measure} cap for {element}{at} ({cap}) is part of why {element} falls short: "
+        "loosen it or add capacity.",
+        "{element}{at}의 {measure} 상한({cap})은 {element} 공급 부족의 한 원인입니다. 상한을 "
+        "완화하거나 생산능력을 늘리십시오.",
+    ),
+    "why.riskcap_price": (
+        "Loosening the {measure} cap for {element}{at} by 0.01 (from {cap}) changes the least "
+        "cost by {cost} a year{risk}.",
+        "{element}{at}의 {measure} 상한을 {cap}에서 0.01 완화하면 최소 비용은 연 {cost}{risk} "
+        "바뀝니다.",
+    ),
+    "why.ceiling_budget": (
+        "{element} is held above today's {measure} by the budget: see 'above today'.",
+        "{element}은(는) 예산 때문에 현재 {measure}보다 높게 남습니다. '현재 수준 초과'를 "
+        "보십시오.",
+    ),
+    "why.ceiling_price": (
+        "Letting {element}'s {measure} rise 0.01 above today's level changes the weighted "
+        "{measure} by {effect}.",
+        "{element}의 {measure}가 현재 수준보다 0.01 높아지도록 허용하면 포트폴리오 {measure}는 "
+        "{effect} 바뀝니다.",
+    ),
+    "why.premium_price": (
+        "One more point of budget premium (now {premium}, {usd}) changes the {measure} by "
+        "{effect}.",
+        "예산 추가율을 1%p 늘리면(현재 {premium}, {usd}) {measure}는 {effect} 바뀝니다.",
+    ),
+    "why.budget_price": (
+        "One more million USD of budget changes the {measure} by {effect}.",
+        "예산을 100만 USD 늘리면 {measure}는 {effect} 바뀝니다.",
+    ),
+    "why.above_today": (
+        "{element}'s {measure} rises from {today} today to {optimized}: {why}.",
+        "{element}의 {measure}가 현재 {today}에서 {optimized}(으)로 오릅니다. {why}.",
+    ),
+    "why.no_budget_holds": (
+        "no budget can keep it at today's level with these caps and this supply (the caps or a "
+        "shortfall force it up)",
+        "이 상한과 공급으로는 어떤 예산으로도 현재 수준을 지킬 수 없습니다(상한이나 공급 부족이 "
+        "끌어올림)",
+    ),
+    "why.budget_holds": (
+        "the budget cannot keep every element at today's level; a budget of about {hold} "
+        "million USD a year{premium} would",
+        "이 예산으로는 모든 원소를 현재 수준에 둘 수 없습니다. 연 약 {hold}백만 USD{premium}의 "
+        "예산이면 가능합니다",
+    ),
+    "why.hold_premium": (", {premium} over the least cost", "(최소 비용보다 {premium} 많음)"),
+    "why.cap_not_met": (
+        "The {measure} cap of {cap} for {element} at the {stage} stage cannot be kept by any "
+        "mix that supplies what can be supplied: it reaches {got}. Loosen the cap or add "
+        "capacity outside the largest suppliers.",
+        "{element}의 {stage} 단계 {measure} 상한 {cap}은(는) 공급할 수 있는 만큼 공급하는 어떤 "
+        "조합으로도 지킬 수 없으며 {got}에 이릅니다. 상한을 완화하거나 최대 공급국 밖의 "
+        "생산능력을 늘리십시오.",
+    ),
     # --- glossary --------------------------------------------------------------------------
     "glossary.title": ("Glossary", "용어 설명"),
     "glossary.hhi.term": ("HHI (Herfindahl-Hirschman index)", "HHI (허핀달-허쉬만 지수)"),
@@ -1584,6 +1746,38 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: Any) -> str:
     entry = CATALOGUE[key]
     template = entry.get(lang) or entry[DEFAULT_LANGUAGE]
     return template.format(**values) if values else template
+
+
+# --- structured explanations ----------------------------------------------------------------
+# A `why` is {"id": message id, "args": {name: value}}; a value is text already formatted (a
+# number, a name from data), a nested why, a list of whys (joined with "; "), or a word of the
+# library ({"word": "stage" or "measure", "code": ...}): the code itself in English, the
+# catalogue's name for it in another language.
+
+
+def why(key: str, /, **args: Any) -> dict[str, Any]:
+    return {"id": key, "args": args}
+
+
+def word(kind: str, code: str) -> dict[str, str]:
+    return {"word": kind, "code": code}
+
+
+def render(value: Any, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A why (or a nested value of one) as text in `lang`; in English it is the library's own
+    sentence, word for word."""
+    if isinstance(value, list | tuple):
+        return "; ".join(render(v, lang) for v in value)
+    if isinstance(value, dict) and "word" in value:
+        code = str(value["code"])
+        key = f"{value['word']}.{code}"
+        if lang == DEFAULT_LANGUAGE or key not in CATALOGUE:
+            return code
+        return text(key, lang)
+    if isinstance(value, dict) and "id" in value:
+        args = {k: render(v, lang) for k, v in value.get("args", {}).items()}
+        return text(value["id"], lang, **args)
+    return str(value)
 
 
 def placeholders(template: str) -> set[str]:

@@ -3,6 +3,7 @@ only draws them, with units on every axis and hover label."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -62,7 +63,7 @@ MORE_LINE = "rgba(214,96,77,0.8)"
 # East Asia and South-East Asia (Korea, China, Japan, Vietnam, Laos, Myanmar, Thailand,
 # Malaysia), the default view; the world view shows every partner.
 REGIONS = {
-    "east_asia": {"lon": (64.0, 166.0), "lat": (-12.0, 52.0), "rotation": 115.0},
+    "east_asia": {"lon": (66.0, 160.0), "lat": (-6.0, 55.0), "rotation": 113.0},
     "world": {"lon": None, "lat": (-57.0, 84.0), "rotation": 150.0},
 }
 MAP_CONFIG = {
@@ -218,6 +219,68 @@ def log_ticks(top: float, floor: float, signed: bool) -> tuple[list[float], list
     return [float(log_scale(np.array([x]), floor)[0]) for x in values], shown
 
 
+FLOW_LINE = "rgba(31,78,121,0.55)"
+NEUTRAL_LINE = "rgba(90,101,114,0.7)"  # a width sample: neither more (orange) nor less (blue)
+FLOW_WIDTH_MIN, FLOW_WIDTH_SPAN = 1.0, 7.0  # px: the thinnest line, and what the largest adds
+
+
+def flow_width(tonnes: float, largest: float) -> float:
+    """A flow line's width in px: 1 px plus 7 px times its tonnes over the largest flow shown."""
+    return FLOW_WIDTH_MIN + FLOW_WIDTH_SPAN * abs(tonnes) / (largest or 1.0)
+
+
+def _nice_below(x: float) -> float:
+    """The largest 1, 2 or 5 times a power of ten not above x (x > 0)."""
+    power = 10.0 ** math.floor(math.log10(x))
+    return max(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power <= x * (1 + 1e-9))
+
+
+def flow_legend_values(largest: float) -> list[float]:
+    """Round tonnes for the width legend: about the largest flow, a quarter and a twentieth of
+    it (rounded down to 1, 2 or 5 times a power of ten), largest first, without repeats."""
+    if not largest or largest <= 0 or not math.isfinite(largest):
+        return []
+    out: list[float] = []
+    for part in (1.0, 0.25, 0.05):
+        value = _nice_below(largest * part)
+        if value not in out:
+            out.append(value)
+    return out
+
+
+def _flow_legend(fig: go.Figure, largest: float, view: str) -> None:
+    """Legend entries that draw a line of the width a flow of so many tonnes gets (no data
+    point: they only explain the widths)."""
+    key = "map.flow_width_change" if view == "difference" else "map.flow_width"
+    for tonnes in flow_legend_values(largest):
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[None],
+                lat=[None],
+                mode="lines",
+                line={
+                    "width": flow_width(tonnes, largest),
+                    "color": FLOW_LINE if view != "difference" else NEUTRAL_LINE,
+                },
+                name=t(key, tonnes=f"{tonnes:,.{0 if tonnes >= 1 else 2}f}"),
+                legend="legend2",  # its own row under the map, beside the colour bar
+                hoverinfo="skip",
+                showlegend=True,
+            )
+        )
+    fig.update_layout(
+        legend2={
+            "title": {"text": t("map.flow_legend"), "side": "top"},
+            "orientation": "h",
+            "x": 0.0,
+            "xanchor": "left",
+            "y": -0.02,
+            "yanchor": "top",
+            "font": {"size": 11},
+        }
+    )
+
+
 def choropleth(
     values: pd.DataFrame,
     column: str,
@@ -326,7 +389,7 @@ def choropleth(
         "title": {"text": legend, "side": "top"},
         "orientation": "h",
         "thickness": 10,
-        "len": 0.6,
+        "len": 0.5,
         "x": 0.99,
         "xanchor": "right",
         "y": -0.02,
@@ -365,20 +428,19 @@ def choropleth(
         width_ref = float(flows["value"].abs().max()) or 1.0
         for r in flows.itertuples(index=False):
             up = r.value >= 0
-            color = (
-                "rgba(31,78,121,0.55)" if view != "difference" else (MORE_LINE if up else LESS_LINE)
-            )
+            color = FLOW_LINE if view != "difference" else (MORE_LINE if up else LESS_LINE)
             fig.add_trace(
                 go.Scattergeo(
                     lon=[r.lon, r.to_lon],
                     lat=[r.lat, r.to_lat],
                     mode="lines",
-                    line={"width": 1 + 7 * abs(r.value) / width_ref, "color": color},
+                    line={"width": flow_width(r.value, width_ref), "color": color},
                     hoverinfo="skip",
                     showlegend=False,
                     name=f"flow {fmt.html(r.supplier)}",
                 )
             )
+        _flow_legend(fig, width_ref, view)
     if markers is not None and len(markers):
         offsets = {"FORGE": -1.2, "FTA": 0.0, "ASEAN": 1.2}
         for bloc, group in markers.groupby("bloc", sort=False):
@@ -470,7 +532,7 @@ def choropleth(
         lonaxis=lonaxis,
     )
     fig.update_layout(
-        height=500 if region == "east_asia" else 460,
+        height=540 if region == "east_asia" else 460,
         margin={"l": 0, "r": 0, "t": 30, "b": 70},
         font={"family": FONT, "size": 13},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0},
@@ -899,3 +961,105 @@ def _mark_current(
             + f"<br>{x_label} %{{x}}<br>{y_label} {y_shown}<extra></extra>",
         )
     )
+
+
+def difference_map(
+    frame: pd.DataFrame,
+    geojson: dict[str, Any],
+    codes: list[str],
+    names: list[str],
+    unit: str,
+    legend: str,
+    base: str,
+    other: str,
+    region: str = "east_asia",
+) -> go.Figure:
+    """A choropleth of the change between two runs, country by country: `frame` has supplier,
+    name, base, other and change (display units: t REO/yr or pp). The one diverging palette of
+    the app, centred on no change (white): orange where `other` has more than `base`, blue
+    where it has less; `legend` says so on the colour bar. Countries neither run uses are 0."""
+    v = frame.set_index("supplier")
+    z = v["change"].reindex(codes).fillna(0.0).to_numpy(dtype=float)
+    top = float(np.nanmax(np.abs(z))) if len(z) else 0.0
+    top = top or 1.0
+    floor = LOG_FLOOR["share" if unit == "pp" else "tonnes"]
+    tickvals, ticktext = log_ticks(top, floor, signed=True)
+    bound = float(log_scale(np.array([top]), floor)[0]) or 1.0
+
+    def text(code: str, name: str) -> str:
+        if code not in v.index:
+            return f"<b>{fmt.html(name)}</b><br>{t('runs.map_unused')}"
+        r = v.loc[code]
+        return "<br>".join(
+            [
+                f"<b>{fmt.html(r['name'])}</b> ({fmt.html(code)})",
+                f"{fmt.html(base)}: {r['base']:,.1f} {unit}",
+                f"{fmt.html(other)}: {r['other']:,.1f} {unit}",
+                f"{t('runs.map_change')}: {r['change']:+,.1f} {unit}",
+            ]
+        )
+
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=geojson,
+            featureidkey="id",
+            locations=codes,
+            z=log_scale(z, floor).tolist(),
+            customdata=z.tolist(),
+            text=[text(c, n) for c, n in zip(codes, names, strict=True)],
+            hovertemplate="%{text}<extra></extra>",
+            colorscale=DIVERGING,
+            zmin=-bound,
+            zmax=bound,
+            zmid=0.0,
+            marker={"line": {"color": "#FFFFFF", "width": 0.5}},
+            colorbar={
+                "title": {"text": legend, "side": "top"},
+                "orientation": "h",
+                "thickness": 10,
+                "len": 0.8,
+                "x": 0.5,
+                "xanchor": "center",
+                "y": -0.02,
+                "yanchor": "top",
+                "tickvals": tickvals,
+                "ticktext": ticktext,
+                "tickmode": "array",
+            },
+            showlegend=False,
+            name="difference",
+        )
+    )
+    view_of = REGIONS.get(region, REGIONS["east_asia"])
+    lonaxis: dict[str, Any] = {"showgrid": True, "gridcolor": "#E3E8EF", "dtick": 30}
+    if view_of["lon"] is not None:
+        lonaxis["range"] = list(view_of["lon"])
+    fig.update_geos(
+        projection_type="natural earth",
+        projection_rotation={"lon": view_of["rotation"]},
+        showcoastlines=False,
+        showland=False,
+        showocean=False,
+        showlakes=False,
+        showrivers=False,
+        showcountries=False,
+        showframe=True,
+        framecolor="#C9D1DB",
+        framewidth=1,
+        bgcolor="#F7F9FC",
+        lataxis={
+            "range": list(view_of["lat"]),
+            "showgrid": True,
+            "gridcolor": "#E3E8EF",
+            "dtick": 30,
+        },
+        lonaxis=lonaxis,
+    )
+    fig.update_layout(
+        height=480,
+        margin={"l": 0, "r": 0, "t": 10, "b": 80},
+        font={"family": FONT, "size": 13},
+        paper_bgcolor="white",
+        hoverlabel={"bgcolor": "white", "font_size": 12, "align": "left"},
+    )
+    return fig

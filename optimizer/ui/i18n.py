@@ -9,6 +9,7 @@ English.
 
 from __future__ import annotations
 
+import re
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -21,6 +22,7 @@ from . import format as fmt
 LANG = "lang"
 CURRENCY = "currency"
 RATE = "krw_per_usd"
+RATE_FROM_URL = "_rate_from_url"
 LANGUAGES = messages.LANGUAGES
 CURRENCIES = ("USD", "KRW")
 
@@ -82,22 +84,44 @@ def init(session: MutableMapping[str, Any], query: MutableMapping[str, Any]) -> 
             rate = float(query.get("fx", ""))
         except ValueError:
             rate = 0.0
-        session[RATE] = rate if 100 <= rate <= 5000 else messages.DEFAULT_KRW_PER_USD
+        given = 100 <= rate <= 5000
+        session[RATE] = rate if given else messages.DEFAULT_KRW_PER_USD
+        session[RATE_FROM_URL] = given  # a rate in a pasted link wins over the dataset's
 
 
 def money(session: MutableMapping[str, Any]) -> fmt.Money:
     return fmt.Money(session.get(CURRENCY, "USD"), float(session.get(RATE, 1.0)))
 
 
-def rate_for(dataset: Any) -> tuple[float, bool]:
-    """The dataset's own exchange rate (meta key usd_krw or krw_per_usd) if it has one, else the
-    default constant; second item: True when it is the dataset's."""
+_RATE = re.compile(r"^\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(?:\((.*)\))?\s*$", re.S)
+
+
+def _meta_rate(dataset: Any) -> tuple[float, str | None] | None:
+    """The dataset's exchange rate (meta key krw_per_usd, or usd_krw): the value cell holds the
+    number, then optionally its source in brackets ('1422.16 (Bank of Korea ...)')."""
     meta = getattr(dataset, "meta", {}) or {}
     for key in ("krw_per_usd", "usd_krw"):
-        try:
-            value = float(meta.get(key, ""))
-        except (TypeError, ValueError):
+        match = _RATE.match(str(meta.get(key, "")))
+        if not match:
             continue
+        value = float(match.group(1).replace(",", ""))
         if 100 <= value <= 5000:
-            return value, True
-    return messages.DEFAULT_KRW_PER_USD, False
+            source = (match.group(2) or "").strip() or None
+            return value, source
+    return None
+
+
+def rate_for(dataset: Any) -> tuple[float, bool]:
+    """The dataset's own exchange rate (meta key krw_per_usd or usd_krw) if it has one, else the
+    default constant (messages.DEFAULT_KRW_PER_USD, only for a dataset without a rate); second
+    item: True when it is the dataset's."""
+    found = _meta_rate(dataset)
+    if found is None:
+        return messages.DEFAULT_KRW_PER_USD, False
+    return found[0], True
+
+
+def rate_source(dataset: Any) -> str | None:
+    """The source the dataset gives for its exchange rate (which rate, which date), if any."""
+    found = _meta_rate(dataset)
+    return found[1] if found else None

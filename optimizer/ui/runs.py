@@ -17,9 +17,10 @@ import streamlit as st
 from .. import export, maps
 from ..errors import InputError
 from ..policy import Policy, load_policy
+from . import charts, overview, sidebar, stages, state
 from . import format as fmt
-from . import overview, sidebar, stages, state
 from .i18n import t
+from .partner_map import topojson_url
 
 RUNS = "saved_runs"  # name -> {"policy": Policy, "basis": (mode, premium)}
 NAME = "run_name"
@@ -28,7 +29,11 @@ STAGE = "compare_stage"
 UPLOAD = "run_upload"
 SEEN = "run_upload_seen"
 NOTICE = "run_notice"
-KEPT = (NAME, COMPARE, STAGE)
+DIFF_RUN = "compare_diff_run"  # the run the map of differences sets against the first
+DIFF_MEASURE = "compare_diff_measure"
+DIFF_REGION = "compare_diff_region"
+KEPT = (NAME, COMPARE, STAGE, DIFF_RUN, DIFF_MEASURE, DIFF_REGION)
+DIFF_MEASURES = ("tonnes", "share")
 MAX_RUNS = 20
 MAX_COMPARED = 4
 
@@ -226,6 +231,97 @@ def _compare(ss, runs: dict[str, dict[str, Any]]) -> None:
         width="stretch",
         key="compare_alloc",
     )
+    _difference_map(ss, solutions, stage)
+
+
+def _difference_map(ss, solutions: dict[str, Any], stage: str) -> None:
+    """The change country by country between the first run and another, on a map."""
+    names = list(solutions)
+    base, others = names[0], names[1:]
+    if ss.get(DIFF_RUN) not in others:
+        ss[DIFF_RUN] = others[0]
+    if ss.get(DIFF_MEASURE) not in DIFF_MEASURES:
+        ss[DIFF_MEASURE] = "tonnes"
+    if ss.get(DIFF_REGION) not in charts.REGIONS:
+        ss[DIFF_REGION] = "east_asia"
+    c = st.columns([1.6, 1.2, 1.2])
+    other = c[0].selectbox(
+        t("runs.map_against", base=base), others, key=DIFF_RUN, help=t("runs.map_help")
+    )
+    measure = (
+        c[1].segmented_control(
+            t("map.measure"),
+            list(DIFF_MEASURES),
+            key=DIFF_MEASURE,
+            format_func=lambda m: t(f"map.m_{m}"),
+            required=True,
+        )
+        or "tonnes"
+    )
+    region = (
+        c[2].segmented_control(
+            t("map.region"),
+            list(charts.REGIONS),
+            key=DIFF_REGION,
+            format_func=lambda r: t(f"map.r_{r}"),
+            required=True,
+        )
+        or "east_asia"
+    )
+    frame = difference_values(solutions[base], solutions[other], stage, measure)
+    unit = "pp" if measure == "share" else "t REO/yr"
+    st.markdown(
+        "**"
+        + t(
+            "runs.map_title",
+            what=t(f"map.m_{measure}").lower(),
+            stage=stages.name(stage).lower(),
+            run=fmt.md(other),
+            base=fmt.md(base),
+        )
+        + "**"
+    )
+    shapes = state.boundaries()
+    fig = charts.difference_map(
+        frame,
+        state.boundary_geojson(),
+        shapes["iso3"].astype(str).tolist(),
+        shapes["name"].astype(str).tolist(),
+        unit,
+        t("runs.map_legend", unit=unit, run=fmt.html(other), base=fmt.html(base)),
+        base,
+        other,
+        region=region,
+    )
+    st.plotly_chart(
+        fig,
+        width="stretch",
+        config={**charts.MAP_CONFIG, "topojsonURL": topojson_url()},
+        key="compare_map",
+    )
+    st.caption(t("runs.map_note", run=fmt.md(other), base=fmt.md(base)))
+
+
+def difference_values(base, other, stage: str, measure: str = "tonnes") -> pd.DataFrame:
+    """Per country at one stage (all elements in scope): the first run's value, the other's and
+    the change (other - base), in t REO/yr or, for shares, percentage points. Countries that
+    neither run uses are left out."""
+    column = "optimized_t" if measure == "tonnes" else "optimized_share"
+    scale = 1.0 if measure == "tonnes" else 100.0
+    a = state.map_values(base, None, stage).set_index("supplier")
+    b = state.map_values(other, None, stage).set_index("supplier")
+    index = a.index.union(b.index)
+    out = pd.DataFrame(
+        {
+            "supplier": index,
+            "name": a["name"].reindex(index).fillna(b["name"].reindex(index)).to_numpy(),
+            "base": a[column].reindex(index).fillna(0.0).to_numpy() * scale,
+            "other": b[column].reindex(index).fillna(0.0).to_numpy() * scale,
+        }
+    )
+    out["change"] = out["other"] - out["base"]
+    used = (out["base"].abs() + out["other"].abs()) > 0
+    return out[used].reset_index(drop=True)
 
 
 def headline_table(solutions: dict[str, Any]) -> pd.DataFrame:

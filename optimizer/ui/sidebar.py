@@ -463,10 +463,15 @@ def render_settings(dataset: Dataset) -> None:
     apply at once and never change a result)."""
     ss = st.session_state
     rate, own = i18n.rate_for(dataset)
-    if ss.get("_rate_for") != dataset.fingerprint:  # a dataset with its own rate brings it
-        ss["_rate_for"] = dataset.fingerprint
-        if own:
-            ss[i18n.RATE] = rate
+    marker = f"{dataset.fingerprint}:{rate}:{own}"  # the fingerprint leaves meta.csv out
+    if ss.get("_rate_for") != marker:  # a dataset with its own rate brings it
+        first = ss.get("_rate_for") is None
+        ss["_rate_for"] = marker
+        if own and not (first and ss.get(i18n.RATE_FROM_URL)):
+            ss[i18n.RATE] = ss["_rate_of_data"] = rate
+        elif not own and ss.get(i18n.RATE) == ss.get("_rate_of_data"):
+            ss[i18n.RATE] = rate  # the last dataset's rate does not belong to this one
+            ss["_rate_of_data"] = None
     with st.sidebar:
         c = st.columns([1.1, 1])
         c[0].selectbox(
@@ -493,13 +498,13 @@ def render_settings(dataset: Dataset) -> None:
                 help=t("sidebar.rate_help"),
             )
         source = (
-            t("sidebar.rate_from_data")
+            t("sidebar.rate_from_data", source=fmt.md(i18n.rate_source(dataset) or "meta.csv"))
             if own and abs(ss[i18n.RATE] - rate) < 1e-9
             else t("sidebar.rate_default", rate=i18n.messages.DEFAULT_KRW_PER_USD)
             if abs(ss[i18n.RATE] - i18n.messages.DEFAULT_KRW_PER_USD) < 1e-9
             else t("sidebar.rate_user")
         )
-        st.caption(t("sidebar.rate_line", rate=f"{ss[i18n.RATE]:,.1f}", source=source))
+        st.caption(t("sidebar.rate_line", rate=f"{ss[i18n.RATE]:,.2f}", source=source))
 
 
 def render(dataset: Dataset) -> Policy:

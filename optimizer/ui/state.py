@@ -234,36 +234,14 @@ def solve_frontier(
     policy: Policy,
     points: int = FRONTIER_POINTS,
     progress: Callable[[int, int], None] | None = None,
-    seconds_per_point: float = 0.25,
 ) -> Frontier:
     """The cost-risk frontier for this policy (the policy's budget is what moves), kept for the
-    next ask. The library's frontier() reports no progress, so `progress` is told an estimate
-    from the time spent (points done, points) while it runs in a worker thread."""
+    next ask. `progress(done, points)` is the library's own count, called after each point."""
     found = cached_frontier(dataset, policy, points)
     if found is not None:
         return found
     key = _frontier_key(dataset, policy, points)
-    result: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            result["front"] = frontier(dataset, policy, points)
-        except BaseException as e:  # re-raised in the script thread
-            result["error"] = e
-
-    worker = threading.Thread(target=work, daemon=True)
-    started = time.perf_counter()
-    worker.start()
-    while worker.is_alive():
-        worker.join(0.15)
-        if progress is not None:
-            guess = int((time.perf_counter() - started) / seconds_per_point)
-            progress(min(guess, points - 1), points)
-    if "error" in result:
-        raise result["error"]
-    if progress is not None:
-        progress(points, points)
-    front = result["front"]
+    front = frontier(dataset, policy, points, progress=progress)
     lock, store = _frontier_store()
     with lock:
         store[key] = front
