@@ -323,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="write the whole table (.csv or .xlsx)")
     p.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the report")
     p.add_argument("--force", action="store_true", help="overwrite output files that already exist")
+    _add_plan_parser(sub)
     for name in WRITERS:
         sub.choices[name].add_argument(
             "--force", action="store_true", help="overwrite output files that already exist"
@@ -333,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 WRITERS = (
     "template", "solve", "frontier", "compare", "stress", "montecarlo", "sweep", "out-of-sample",
+    "plan",
 )  # fmt: skip
 BUNDLE_FILES = ("allocation.csv", "flows.csv", "summary.json", "policy.yaml", "README.txt")
 
@@ -780,6 +782,207 @@ def cmd_out_of_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_plan_parser(sub) -> None:
+    p = sub.add_parser(
+        "plan",
+        help="the path to 2030: which projects the policy loans should back, year by year",
+        description="A multi-year plan (mixed-integer): the sourcing mix of every year on the network, which projects Korea backs with policy loans or subsidies and when, the stockpile's path to its target, and the year each target (no country above the cap at any stage; the recycled share) is met, or why not.",
+    )
+    g = p.add_argument_group("the plan")
+    g.add_argument("--data", metavar="PATH", help="dataset (default: the bundled data)")
+    g.add_argument(
+        "--years", default="2026:2030", metavar="FIRST:LAST", help="horizon (default 2026:2030)"
+    )
+    g.add_argument(
+        "--loan-budget",
+        type=_number,
+        default=46.2e6,
+        metavar="USD",
+        help="policy loans for overseas projects in the first year (default 46.2e6: 2026)",
+    )
+    g.add_argument(
+        "--later-loan-budget",
+        type=_number,
+        metavar="USD",
+        help="policy loans a year after the first (default: the same as the first year)",
+    )
+    g.add_argument(
+        "--coverage",
+        type=_number,
+        default=0.7,
+        metavar="C",
+        help="share of Korea's stake the state finances (default 0.7, from 2026; 0.5 before)",
+    )
+    g.add_argument(
+        "--subsidy-budget",
+        type=_number,
+        default=0.0,
+        metavar="USD",
+        help="subsidies a year for domestic projects (default 0: the data has no figure)",
+    )
+    g.add_argument("--target-year", type=_whole, metavar="YYYY", help="default: the last year")
+    g.add_argument(
+        "--country-cap",
+        type=_number,
+        default=0.5,
+        metavar="X",
+        help="target: no foreign country above X at any stage (default 0.5)",
+    )
+    g.add_argument(
+        "--recycled-min",
+        type=_number,
+        default=0.2,
+        metavar="X",
+        help="target: recycled share at each chain's first stage (default 0.2)",
+    )
+    g.add_argument(
+        "--objective",
+        choices=("cost", "risk"),
+        default="cost",
+        help="cost: meet the targets at least cost (default); risk: the least China share at each element's worst stage in the target year within a budget",
+    )
+    g.add_argument(
+        "--budget-premium",
+        type=_number,
+        default=0.15,
+        metavar="P",
+        help="risk objective: budget = (1 + P) x the least cost (default 0.15)",
+    )
+    g.add_argument(
+        "--stock-target-days",
+        type=_number,
+        default=100.0,
+        metavar="D",
+        help="stockpile target (default 100 days)",
+    )
+    g.add_argument(
+        "--stock-target-year",
+        type=_whole,
+        default=2031,
+        metavar="YYYY",
+        help="... reached by (default 2031)",
+    )
+    g.add_argument(
+        "--switching-limit",
+        type=_number,
+        metavar="S",
+        help="a country's share of a stage may move by at most S a year (from today's mix)",
+    )
+    g.add_argument(
+        "--min-order",
+        type=_number,
+        metavar="T",
+        help="a plant used for an element puts through at least T t a year",
+    )
+    g.add_argument(
+        "--max-suppliers",
+        type=_whole,
+        metavar="N",
+        help="at most N countries deliver an element to Korea in a year",
+    )
+    g.add_argument(
+        "--min-stake",
+        type=_number,
+        default=0.25,
+        metavar="S",
+        help="a backed project: at least this share of its offtake (default 0.25; 1: all or nothing)",
+    )
+    g.add_argument("--without-rules", action="store_true", help="ignore the trade rules in force")
+    g.add_argument(
+        "--no-marginal",
+        action="store_true",
+        help="skip the re-solves for the loan and coverage values",
+    )
+    p.add_argument(
+        "--out", metavar="FILE", help="write the plan (.xlsx: every table; .json; .csv: projects)"
+    )
+
+
+def _plan_settings(args: argparse.Namespace) -> Any:
+    first, sep, last = args.years.partition(":")
+    try:
+        years = (int(first), int(last or first)) if sep or first else None
+    except ValueError:
+        years = None
+    if years is None:
+        raise InputError(Problem("--years", "write FIRST:LAST, e.g. 2026:2030", value=args.years))
+    from .plan import PlanSettings
+
+    return PlanSettings(
+        first_year=years[0], last_year=years[1], loan_budget_usd=args.loan_budget,
+        later_loan_budget_usd=args.later_loan_budget, coverage=args.coverage,
+        subsidy_budget_usd=args.subsidy_budget, target_year=args.target_year,
+        country_cap=args.country_cap, recycled_min=args.recycled_min, objective=args.objective,
+        budget_premium=args.budget_premium, stock_target_days=args.stock_target_days,
+        stock_target_year=args.stock_target_year, switching_limit=args.switching_limit,
+        min_order_t=args.min_order, max_suppliers=args.max_suppliers, min_stake=args.min_stake,
+        rules_in_force=not args.without_rules,
+    )  # fmt: skip
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    if args.out:
+        _outputs(args, args.out)
+        export.output_format(args.out, what="plan")
+    settings = _plan_settings(args)
+    ds = _load(args.data)
+    from .plan import plan
+
+    result = plan(ds, settings, marginal=not args.no_marginal)
+    s = result.settings
+    print(
+        f"plan {s.first_year}-{s.last_year}: {result.status}; total {_usd(result.total_cost_usd)}; "
+        f"solved in {result.seconds:.1f} s, proven within {result.mip_gap:.2%} of the optimum"
+    )
+    pr = result.projects
+    backed = pr[pr["backed"]]
+    if backed.empty:
+        print("projects backed: none")
+    else:
+        print("projects backed (stake bought, loan or subsidy, first year of output):")
+        for r in backed.itertuples(index=False):
+            print(
+                f"  {r.project}: from {int(r.backed_year)}, {r.stake_share:.0%} of its offtake, stake {_usd(r.stake_usd)}, "
+                f"loan {_usd(r.loan_usd)}, subsidy {_usd(r.subsidy_usd)}; produces from {r.first_year}"
+            )
+    first = result.tranches[result.tranches["year"] == s.first_year]
+    print(
+        f"the {s.first_year} loans back: "
+        + (", ".join(first.loc[first["loan_usd"] > 0, "project"]) or "no project")
+    )
+    loans = result.loans
+    print("loans used a year: " + ", ".join(
+        f"{r.year} {_usd(r.loan_used_usd)} of {_usd(r.loan_envelope_usd)}" for r in loans.itertuples(index=False)
+    ))  # fmt: skip
+    print("cost a year: " + ", ".join(
+        f"{r.year} {_usd(r.total_usd)}" for r in result.costs.itertuples(index=False)
+    ))  # fmt: skip
+    met = result.met_in
+    for target, g in met.groupby("target", sort=False):
+        done = g.dropna(subset=["met_from"])
+        words = ", ".join(
+            f"{r.element} from {int(r.met_from)}" for r in done.itertuples(index=False)
+        )
+        missed = ", ".join(g.loc[g["met_from"].isna(), "element"])
+        print(
+            f"target {target}: met {words or 'for no element'}; not met by {s.target}: {missed or 'none'}"
+        )
+    for line in result.explanations:
+        print(f"  why: {line}")
+    for r in result.marginal.itertuples(index=False):
+        print(
+            f"marginal: {r.change}: cost {_usd(r.total_cost_change_usd)}; backed {r.projects_backed or 'none'}; "
+            f"China share in {s.target}: {r.china_share_changes}"
+        )
+    for r in result.left_out.itertuples(index=False):
+        print(f"left out: {r.project} ({r.plant}): {r.reason}")
+    if s.subsidy_budget_usd == 0:
+        print("no subsidy envelope given (--subsidy-budget): domestic projects cannot be backed")
+    if args.out:
+        print(f"wrote {export.write_plan(result, args.out)}")
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     _outputs(args, args.out)
     export.output_format(args.out, what="sweep table")
@@ -958,6 +1161,7 @@ COMMANDS = {
     "out-of-sample": cmd_out_of_sample,
     "sweep": cmd_sweep,
     "exposure": cmd_exposure,
+    "plan": cmd_plan,
     "import-trade": _Lazy(".trade").run,
 }
 

@@ -201,6 +201,28 @@ def stage_comparison(solution: Solution, columns: tuple[str, ...] = STAGE_METRIC
     return pd.concat([out, port], ignore_index=True)
 
 
+def write_plan(plan: Any, path: str | Path) -> Path:
+    """A plan: .xlsx (a sheet per table), .json (every table) or .csv (the projects)."""
+    s = plan.settings
+    summary = pd.DataFrame(
+        [
+            ("status", plan.status), ("years", f"{s.first_year}-{s.last_year}"),
+            ("objective", s.objective), ("target_year", s.target),
+            ("total_cost_usd", plan.total_cost_usd), ("loan_budget_usd", s.loan_budget_usd),
+            ("coverage", s.coverage), ("mip_gap", plan.mip_gap), ("seconds", plan.seconds),
+        ],
+        columns=["field", "value"],
+    )  # fmt: skip
+    tables = {
+        "projects": plan.projects, "summary": summary, "tranches": plan.tranches,
+        "loans": plan.loans, "costs": plan.costs, "targets": plan.targets, "met_in": plan.met_in,
+        "why": pd.DataFrame({"explanation": plan.explanations}), "mix": plan.shares,
+        "flows": plan.flows, "stock": plan.stock, "marginal": plan.marginal,
+        "left_out": plan.left_out,
+    }  # fmt: skip
+    return write_tables(tables, path, what="plan")
+
+
 def stock_table(solution: Solution) -> pd.DataFrame:
     """Korea's stock per element in the optimized plan: days held and, where the objective
     models the stockpile, what the sizing decision bought and its yearly holding cost."""

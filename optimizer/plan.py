@@ -51,6 +51,7 @@ CHINA = "CHN"
 LOAN_2026_USD = 46.2e6  # Korea's policy loans for overseas resource development, 2026
 COVERAGE_2026 = 0.7  # the state's share of a project's financing from 2026 (was 0.5)
 MAX_YEARS = 30  # a plan's horizon, and the longest ramp a project may have (dataset.py)
+COST_HOLD = 1e-9  # the cost the timing of stakes may not move (about 2 USD on the bundled plan)
 HOLD = 1e-7  # relative room a lexicographic stage leaves the next (MIP gaps are 1e-4 and up)
 
 
@@ -292,14 +293,17 @@ def _solve(dataset: Dataset, s: PlanSettings) -> Plan:
     total = pulp.lpSum(cost.values())
     risk_expr = _target_risk(prob, dataset, s, years)
 
-    # (1) least unmet demand, (2) least target shortfall, (3) cost or risk
+    # (1) least unmet demand, (2) least target shortfall, (3) cost or risk, (4) among plans of
+    # that cost, the envelopes spent as early as possible, year by year: a year's policy loans
+    # lapse unspent, and a later envelope left free serves projects not yet in the data
     holds = {
         name: prob.addConstraint(expr <= 1e30, f"hold|{name}")
-        for name, expr in (
-            ("risk", risk_expr),
-            ("cost", total),
-        )
+        for name, expr in (("risk", risk_expr), ("cost", total))
     }
+    financing = {
+        y: pulp.lpSum(s.coverage * mega[j] * back[j, y] for j in backable.index) for y in s.years
+    }
+    early = {y: prob.addConstraint(e >= -1e30, f"early|{y}") for y, e in financing.items()}
     prob.objective = unmet
     lp = HighsLP(prob, mip_gap=s.mip_gap)
     gaps = [lp.mip_gap()]
@@ -314,10 +318,11 @@ def _solve(dataset: Dataset, s: PlanSettings) -> Plan:
     if s.objective == "risk":
         lp.set_costs(lp.vector(total))
         least = lp.solve().objective
+        c0 = float(total.constant)  # the row holds total - c0; the budget is on total
         lp.set_row_bounds(
             np.array([lp.row(holds["cost"])]),
             np.array([-INF]),
-            np.array([(1 + s.budget_premium) * least]),
+            np.array([(1 + s.budget_premium) * (least + c0) - c0]),
         )
         lp.set_costs(lp.vector(risk_expr))
         res = lp.solve()
@@ -326,6 +331,15 @@ def _solve(dataset: Dataset, s: PlanSettings) -> Plan:
     lp.set_costs(lp.vector(total))
     res = lp.solve()
     gaps.append(lp.mip_gap())
+    money = sum(s.loan_envelope(y) for y in s.years) + s.subsidy_budget_usd * len(s.years)
+    if len(backable) and money > 0:
+        _hold(lp, holds["cost"], res.objective, room=COST_HOLD)
+        for y in s.years:
+            lp.set_costs(-lp.vector(financing[y]))
+            res = lp.solve()
+            got = -res.objective
+            floor = got - HOLD * max(1.0, abs(got))
+            lp.set_row_bounds(np.array([lp.row(early[y])]), np.array([floor]), np.array([INF]))
     values = res.values
 
     def val(expr) -> float:
@@ -336,9 +350,11 @@ def _solve(dataset: Dataset, s: PlanSettings) -> Plan:
     tranches = []
     for j in backable.index:
         inv, support = backable.at[j, "invest_usd"], backable.at[j, "support"]
+        if values[lp.col(backed[j])] < 0.5:  # integer round-off may leave a sliver of stake
+            continue
         for y in s.years:
             share = values[lp.col(back[j, y])]
-            if share > 1e-7:
+            if share > 1e-6:
                 tranches.append({
                     "project": j, "year": y, "stake_share": share, "stake_usd": share * inv,
                     "loan_usd": s.coverage * share * inv if support == "overseas-loan" else 0.0,
@@ -410,9 +426,9 @@ def _hold_columns(lp: HighsLP, cols: np.ndarray, values: np.ndarray) -> None:
         lp.set_col_bounds(cols, np.zeros(len(cols)), top)
 
 
-def _hold(lp: HighsLP, row, value: float) -> None:
+def _hold(lp: HighsLP, row, value: float, room: float = HOLD) -> None:
     """Fix a stage's optimum for the next: at most the value plus a relative room."""
-    top = value + HOLD * max(1.0, abs(value))
+    top = value + room * max(1.0, abs(value))
     lp.set_row_bounds(np.array([lp.row(row)]), np.array([-INF]), np.array([top]))
 
 
@@ -636,7 +652,7 @@ def _explain(
                 f"({others / need:.0%}), even with every eligible project backed"
                 if others < (1 - r.limit) * need - 1e-6
                 else f"{r.element} at {r.stage} in {s.target}: {r.holder} keeps {r.value:.0%}, above the {r.limit:.0%} target; "
-                f"plants outside {r.holder} could carry {others:,.1f} t of the {need:,.1f} t needed, but the routes to Korea, the budget or the loan envelope do not let them"
+                f"plants outside {r.holder} could put through {others:,.1f} t of the {need:,.1f} t needed, but the routes from them to Korea (the feeds) or the plants after them in the chain cannot carry it"
             )
         else:
             rec = float(room[room.index.map(country).isin(members)].sum())

@@ -492,6 +492,15 @@ def validate(
             )
     elif policy.budget_premium is not None:
         share("budget_premium", policy.budget_premium, 0.0, 100.0)
+    else:  # null premium and no absolute budget: nothing to set the cost limit from
+        problems.append(
+            Problem(
+                where,
+                "is null and budget_usd is not set: give a premium over the least cost "
+                "(e.g. 0.15) or an absolute budget_usd",
+                column="budget_premium",
+            )
+        )
     if policy.country_cap is not None:
         share("country_cap", policy.country_cap)
     for s, v in policy.caps.items():

@@ -39,8 +39,12 @@ def test_briefing_is_self_contained_and_in_the_language(solution, lang):
         assert messages.text(f"stage.{stage}", lang) in page
     binding = solution.shadow_prices[solution.shadow_prices["binding"]]
     assert len(binding)
-    for text in binding["explanation"]:
+    # the library's explanations in the briefing's language, with the English one's numbers
+    for text, english in zip(messages.explain(binding, lang), binding["explanation"], strict=True):
         assert briefing.html.escape(text) in page
+        assert (text == english) == (lang == "en")
+        for number in re.findall(r"[-+]?\d[\d,]*(?:\.\d+)?%?", english):
+            assert number in text, (number, text)
     assert "Minimise the HHI; CHN ≤ 60%." in page
 
 

@@ -220,28 +220,26 @@ def build(
     sp = solution.shadow_prices
     binding = sp[sp["binding"].astype(bool)] if len(sp) else sp
     if len(binding):
-        items = "".join(f"<li>{_h(x)}</li>" for x in binding["explanation"])
+        items = "".join(f"<li>{_h(x)}</li>" for x in messages.explain(binding, lang))
         parts.append(f"<ul>{items}</ul>")
     else:
         parts.append(f"<p>{_h(t('brief.no_binding'))}</p>")
     parts.append(f"<h2>{_h(t('constraints.shortfalls'))}</h2>")
     if len(solution.shortfalls):
-        items = "".join(f"<li>{_h(x)}</li>" for x in solution.shortfalls["explanation"])
+        items = "".join(f"<li>{_h(x)}</li>" for x in messages.explain(solution.shortfalls, lang))
         parts.append(f'<div class="warn"><ul>{items}</ul></div>')
     else:
         parts.append(f"<p>{_h(t('constraints.no_shortfall'))}</p>")
     if len(solution.caps_not_met):
-        items = "".join(f"<li>{_h(x)}</li>" for x in solution.caps_not_met["explanation"])
+        items = "".join(f"<li>{_h(x)}</li>" for x in messages.explain(solution.caps_not_met, lang))
         parts.append(
             f'<div class="warn"><b>{_h(t("constraints.caps_not_met"))}</b><ul>{items}</ul></div>'
         )
     if len(solution.above_today):
-        items = "".join(f"<li>{_h(x)}</li>" for x in solution.above_today["explanation"])
+        items = "".join(f"<li>{_h(x)}</li>" for x in messages.explain(solution.above_today, lang))
         parts.append(
             f'<div class="note"><b>{_h(t("constraints.above_today"))}</b><ul>{items}</ul></div>'
         )
-    if lang != "en" and (len(binding) or len(solution.shortfalls)):
-        parts.append(f'<p class="meta">{_h(t("brief.english_note"))}</p>')
 
     parts.append(f"<h2>{_h(t('brief.exposure'))}</h2>")
     m, bm = solution.metrics, solution.baseline_metrics.reindex(solution.metrics.index)

@@ -151,10 +151,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "sidebar.rate_help": (
         "Won per US dollar used to show money in KRW. The rate is the dataset's (meta.csv, key "
         "krw_per_usd, with its source and date); a dataset without one falls back to a "
-        "constant: Bank of Korea ECOS, 2024 annual average (1,364.0).",
+        "default constant: Bank of Korea ECOS, 2024 annual average (1,364.0).",
         "원화 표시에 쓰는 1달러당 원화 환율입니다. 환율은 데이터셋 값(meta.csv, 키 krw_per_usd, "
-        "출처와 날짜 포함)이며, 환율이 없는 데이터셋은 상수인 한국은행 ECOS 2024년 연평균(1,364.0원)을 "
-        "씁니다.",
+        "출처와 날짜 포함)이며, 환율이 없는 데이터셋은 기본 상수인 한국은행 ECOS 2024년 "
+        "연평균(1,364.0원)을 씁니다.",
     ),
     "sidebar.rate_line": (
         "Exchange rate: {rate} KRW/USD ({source}).",
@@ -603,11 +603,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "cost** (a year) and in the **objective** if the constraint were loosened by one "
         "percentage point (for the budget, one point of premium). A constraint is *binding* "
         "when loosening it would change the result; the explanations below are the "
-        "optimizer's own (in English).",
+        "optimizer's own.",
         "정책의 각 제약이 한계적으로 얼마의 비용을 치르게 하는지 보여 줍니다. 제약을 1퍼센트포인트"
         "(예산은 추가율 1포인트) 완화할 때 **최소 비용**(연간)과 **목표**가 얼마나 바뀌는지입니다. "
         "완화하면 결과가 바뀌는 제약을 *구속적*이라 합니다. 아래 설명은 최적화 엔진이 만든 "
-        "문장(영어)입니다.",
+        "문장입니다.",
     ),
     "constraints.binding": ("Binding constraints ({count})", "구속적 제약 ({count}개)"),
     "constraints.none_binding": (
@@ -1279,10 +1279,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "No policy constraint is binding at this result.",
         "이 결과에서 구속적인 정책 제약은 없습니다.",
     ),
-    "brief.english_note": (
-        "The explanations of constraints and shortfalls are the optimizer's own, in English.",
-        "제약과 공급 부족 설명은 최적화 엔진이 만든 영어 문장입니다.",
-    ),
     "brief.exposure": ("Exposure by element", "원소별 노출"),
     "brief.cost_opt": ("Cost optimized (a year)", "최적 비용 (연간)"),
     "brief.footer": (
@@ -1778,6 +1774,17 @@ def render(value: Any, lang: str = DEFAULT_LANGUAGE) -> str:
         args = {k: render(v, lang) for k, v in value.get("args", {}).items()}
         return text(value["id"], lang, **args)
     return str(value)
+
+
+def explain(frame: Any, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The explanations of a library frame (shortfalls, shadow prices, above today, caps not
+    met) in `lang`, row by row: each row's why (frame.attrs["why"], by row label) rendered,
+    or the row's own English text where it has none (a frame read back from a file)."""
+    whys = getattr(frame, "attrs", {}).get("why") or {}
+    return [
+        render(whys[label], lang) if label in whys else str(text_)
+        for label, text_ in zip(frame.index, frame["explanation"], strict=True)
+    ]
 
 
 def placeholders(template: str) -> set[str]:

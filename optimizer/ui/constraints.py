@@ -14,7 +14,7 @@ import streamlit as st
 from ..solution import Solution
 from . import format as fmt
 from .i18n import t
-from .overview import bullets, measure_name
+from .overview import bullets, explained, measure_name
 
 PRICE_EPS = 1.0  # USD a year per point: below this a price is round-off
 RISK_EPS = 1e-9
@@ -56,7 +56,7 @@ def render(solution: Solution) -> None:
         )
         active = active.loc[order.sort_values(ascending=False).index]
         st.markdown("##### " + t("constraints.binding", count=len(active)))
-        st.markdown(bullets(active["explanation"]))
+        st.markdown(bullets(active))
     elif len(sp):
         st.info(t("constraints.none_binding"))
     if len(free):
@@ -66,6 +66,7 @@ def render(solution: Solution) -> None:
     if len(sp):
         with st.expander(t("constraints.all", count=len(sp))):
             table = sp.copy()
+            table["explanation"] = explained(sp)
             table["setting"] = table.apply(setting_text, axis=1)
             scale, unit = fmt.million_scale()
             table["least_cost_usd_per_point"] = table["least_cost_usd_per_point"] / 1e6 * scale
@@ -92,17 +93,17 @@ def render(solution: Solution) -> None:
             )
     if len(solution.above_today):
         st.markdown("##### " + t("constraints.above_today"))
-        st.info(bullets(solution.above_today["explanation"]))
+        st.info(bullets(solution.above_today))
     if len(solution.caps_not_met):
         st.markdown("##### " + t("constraints.caps_not_met"))
-        st.warning(bullets(solution.caps_not_met["explanation"]))
+        st.warning(bullets(solution.caps_not_met))
     st.markdown("##### " + t("constraints.shortfalls"))
     sf = solution.shortfalls
     if len(sf) == 0:
         st.success(t("constraints.no_shortfall"))
         return
-    st.warning(bullets(sf["explanation"]))
-    shown = sf.assign(short_share=sf["short_share"] * 100)
+    st.warning(bullets(sf))
+    shown = sf.assign(short_share=sf["short_share"] * 100, explanation=explained(sf))
     st.dataframe(
         shown,
         hide_index=True,

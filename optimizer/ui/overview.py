@@ -9,7 +9,7 @@ from .. import maps
 from ..policy import ROBUST_OBJECTIVES, Policy, split_key
 from ..reports import messages
 from ..solution import Solution, worse_than_today
-from . import disruptions, stages
+from . import disruptions, i18n, stages
 from . import format as fmt
 from .i18n import t
 
@@ -178,8 +178,16 @@ def worse_lines(solution: Solution) -> list[str]:
 
 
 def bullets(texts) -> str:
-    """Library explanations (English, with names from data) as a Markdown list, escaped."""
+    """Library explanations (with names from data) as a Markdown list, escaped. A frame of the
+    library's (with an explanation column) is said in the session's language."""
+    if hasattr(texts, "columns"):
+        texts = explained(texts)
     return "\n".join(f"- {fmt.md(x)}" for x in texts)
+
+
+def explained(frame: pd.DataFrame) -> list[str]:
+    """A library frame's explanations in the session's language (same numbers as the English)."""
+    return messages.explain(frame, i18n.lang())
 
 
 def render(solution: Solution) -> None:
@@ -353,16 +361,14 @@ def honest_notes(solution: Solution) -> None:
     """What a reader must not miss: demand unmet, measures worse than today, risk caps no mix
     can keep, elements above today's level. Said in words, never left to a colour."""
     if solution.status == "shortfall":
-        st.warning(t("overview.shortfall") + "\n\n" + bullets(solution.shortfalls["explanation"]))
+        st.warning(t("overview.shortfall") + "\n\n" + bullets(solution.shortfalls))
     worse = worse_lines(solution)
     if worse:
         st.warning(t("overview.worse") + "\n\n" + "\n".join(f"- {w}" for w in worse))
     if len(solution.caps_not_met):
-        st.warning(
-            t("overview.caps_not_met") + "\n\n" + bullets(solution.caps_not_met["explanation"])
-        )
+        st.warning(t("overview.caps_not_met") + "\n\n" + bullets(solution.caps_not_met))
     if len(solution.above_today):
-        st.info(t("overview.above_today") + "\n\n" + bullets(solution.above_today["explanation"]))
+        st.info(t("overview.above_today") + "\n\n" + bullets(solution.above_today))
 
 
 def objective_text(objective: str):
