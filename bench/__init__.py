@@ -8,5 +8,5 @@ from __future__ import annotations
 
 GROUPS = (
     "network", "single", "frontier", "resolve", "sweep10k", "scaling", "cvar", "montecarlo",
-    "security",
+    "security", "plan",
 )  # fmt: skip

@@ -30,6 +30,7 @@ class Config:
 
 
 def runners() -> dict[str, Any]:
+    from .plan import run_plan
     from .scale import run_cvar, run_montecarlo, run_scaling
     from .security import run_security
     from .single import run_frontier, run_network, run_single
@@ -45,6 +46,7 @@ def runners() -> dict[str, Any]:
         "cvar": run_cvar,
         "montecarlo": run_montecarlo,
         "security": run_security,
+        "plan": run_plan,
     }
 
 
