@@ -57,9 +57,11 @@ class HighsLP:
         problem.solve(pulp.HiGHS(msg=False, gapRel=mip_gap))
         self.highs: highspy.Highs = problem.solverModel
         self.highs.setOptionValue("output_flag", False)
+        self.solves = 1
         self.mip = mip_gap is not None
         if self.mip:
             self.highs.setOptionValue("mip_rel_gap", mip_gap)
+            self._retry_without_presolve()
         # HHI cuts are met to the solver's feasibility tolerance; the default 1e-7 would put a
         # floor under how exactly the LP can match the true HHI
         if mip_gap is None:
@@ -68,7 +70,6 @@ class HighsLP:
         self._col = {v.id: j for j, v in enumerate(problem.exported_variables())}
         self._row = {c.id: i for i, c in enumerate(problem.constraints())}
         self.n_cols = len(self._col)
-        self.solves = 1
         self.base_rows = self.highs.getNumRow()  # rows PuLP built; later rows are cuts
 
     def col(self, var: pulp.LpVariable) -> int:
@@ -127,6 +128,15 @@ class HighsLP:
             self.highs.deleteRows(len(rows), rows)
         return len(slack)
 
+    def _retry_without_presolve(self) -> None:
+        """HiGHS's MIP presolve can call a feasible model infeasible (seen after a bound on a
+        held stage tightens to its last optimum): one more run without presolve decides."""
+        if self.highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+            self.highs.setOptionValue("presolve", "off")
+            self.highs.run()
+            self.highs.setOptionValue("presolve", "choose")
+            self.solves += 1
+
     def mip_gap(self) -> float:
         """The relative gap the last solve proved (0 for a model without integer variables)."""
         gap = self.highs.getInfo().mip_gap
@@ -155,13 +165,8 @@ class HighsLP:
             self.highs.clearSolver()
             self.highs.run()
             self.solves += 1
-        if self.mip and self.highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
-            # HiGHS's MIP presolve can call a model infeasible after a bound on a held stage
-            # tightens to its last optimum (which is feasible): solve it without presolve
-            self.highs.setOptionValue("presolve", "off")
-            self.highs.run()
-            self.highs.setOptionValue("presolve", "choose")
-            self.solves += 1
+        if self.mip:
+            self._retry_without_presolve()
         if feasible_only and self.highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
             return None
         return self.current()

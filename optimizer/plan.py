@@ -39,7 +39,7 @@ import pulp
 from . import risk
 from .dataset import Dataset
 from .errors import InputError, Problem
-from .lp import INF, HighsLP
+from .lp import INF, HighsLP, SolverError
 from .network.graph import UNKNOWN
 from .network.model import USD_PER_MUSD, USD_PER_T, active_plants, network_in, network_rows
 from .pipeline import Pipeline
@@ -112,7 +112,7 @@ def check_settings(settings: PlanSettings, dataset: Dataset) -> None:
         v = getattr(s, name)
         if v is not None and v < 0:
             bad(name, "an envelope cannot be negative: write 0 for none", v)
-    if not s.first_year <= s.target <= s.last_year:
+    if s.last_year >= s.first_year and not s.first_year <= s.target <= s.last_year:
         bad("target_year", f"must lie in the horizon {s.first_year}-{s.last_year}", s.target)
     if s.country_cap is not None and not 0 <= s.country_cap <= 1:
         bad("country_cap", "must be a share from 0 to 1", s.country_cap)
@@ -198,11 +198,56 @@ def plan(dataset: Dataset, settings: PlanSettings | None = None, marginal: bool 
     settings = settings or PlanSettings()
     check_settings(settings, dataset)
     started = time.perf_counter()
-    out = _solve(dataset, settings)
+    try:
+        out = _solve(dataset, settings)
+    except SolverError:
+        raise InputError(_contradictions(dataset, settings)) from None
     if marginal:
         out.marginal = _marginal(dataset, settings, out)
     out.seconds = time.perf_counter() - started
     return out
+
+
+LIMITS = {  # the hard limits, which alone can make a plan impossible (targets are elastic)
+    "switching_limit": "the switching limit",
+    "min_order_t": "the minimum order",
+    "max_suppliers": "the most number of suppliers",
+}
+
+
+def _contradictions(dataset: Dataset, s: PlanSettings) -> list[Problem]:
+    """Why no plan exists: the hard limits set, which of them the plan is possible without,
+    and a minimum order above an element's demand (no plant could then serve it)."""
+    set_ = [k for k in LIMITS if getattr(s, k) is not None]
+    without = []
+    for k in set_:
+        try:
+            _solve(dataset, dataclasses.replace(s, **{k: None}))
+            without.append(k)
+        except SolverError:
+            pass
+    problems = []
+    if s.min_order_t:
+        small = dataset.elements.index[
+            (dataset.elements["demand_t"] > 0) & (dataset.elements["demand_t"] < s.min_order_t)
+        ]
+        if len(small):
+            problems.append(Problem(
+                "plan",
+                f"a minimum order of {s.min_order_t:g} t a year is above the whole demand for {', '.join(small)}: no plant can serve them, so today's suppliers of them must stop at once",
+                column="min_order_t", value=s.min_order_t,
+            ))  # fmt: skip
+    named = ", ".join(LIMITS[k] for k in set_) or "no hard limit"
+    fix = (
+        f"without {' or without '.join(LIMITS[k] for k in without)} a plan exists: relax it"
+        if without
+        else "no single one of them can be dropped to make it possible: relax several"
+    )
+    problems.append(Problem(
+        "plan", f"no plan meets {named} together ({fix})",
+        column=without[0] if without else (set_[0] if set_ else None),
+    ))  # fmt: skip
+    return problems
 
 
 def _solve(dataset: Dataset, s: PlanSettings) -> Plan:
@@ -363,7 +408,6 @@ def _solve(dataset: Dataset, s: PlanSettings) -> Plan:
     tranches = pd.DataFrame(tranches, columns=[
         "project", "year", "stake_share", "stake_usd", "loan_usd", "subsidy_usd",
     ])  # fmt: skip
-    per = tranches.groupby("project")
     for j in backable.index:
         mine = tranches[tranches["project"] == j]
         chosen.append({
@@ -376,7 +420,6 @@ def _solve(dataset: Dataset, s: PlanSettings) -> Plan:
             "loan_usd": float(mine["loan_usd"].sum()),
             "subsidy_usd": float(mine["subsidy_usd"].sum()),
         })  # fmt: skip
-    del per
     chosen = pd.DataFrame(chosen, columns=[
         "project", "plant", "support", "first_year", "backed", "backed_year", "stake_share",
         "stake_usd", "loan_usd", "subsidy_usd",

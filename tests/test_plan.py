@@ -207,6 +207,17 @@ def test_bad_settings_name_the_field(change, field):
     assert any(p.column == field for p in err.value.problems), err.value.problems
 
 
+def test_limits_that_contradict_are_explained_not_a_bare_infeasible():
+    # a 1 t minimum order is above Sc's, Tm's and Lu's whole demand, while the switching limit
+    # keeps today's suppliers of them from stopping at once
+    settings = dataclasses.replace(PlanSettings(), switching_limit=0.1, min_order_t=1.0)
+    with pytest.raises(InputError) as err:
+        plan(load_dataset(), settings, marginal=False)
+    text = [p.message for p in err.value.problems]
+    assert any("above the whole demand for Sc, Tm, Lu" in m for m in text), text
+    assert any("without the switching limit or without the minimum order" in m for m in text)
+
+
 def test_a_ramp_longer_than_any_horizon_is_refused_on_load(tmp_path):
     knapsack(tmp_path)
     folder = tmp_path / "knapsack"
