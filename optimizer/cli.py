@@ -687,7 +687,8 @@ def cmd_stress(args: argparse.Namespace) -> int:
     ds = _load(args.data)
     policy = _policy(args, ds)
     mix, name = _mix(args, ds)
-    table = stress_test(ds, mix, policy.scenarios, policy.stockpile_days)
+    held = _scenarios.held_days(ds, policy, ds.demanded_elements)
+    table = stress_test(ds, mix, policy.scenarios, held)
     print(f"stress test of {name}, {_stock_words(policy)}")
     if table.empty:
         print("no scenario leaves any element short")
@@ -715,7 +716,8 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
     ds = _load(args.data)
     mix, name = _mix(args, ds)
     policy = _policy(args, ds)
-    mc = monte_carlo(ds, mix, args.samples, args.seed, policy.stockpile_days)
+    held = _scenarios.held_days(ds, policy, ds.demanded_elements)
+    mc = monte_carlo(ds, mix, args.samples, args.seed, held)
     per = mc.per_element.reset_index()
     print(
         f"Monte Carlo of {name}: {mc.samples:,} years of independent disruption events (seed {args.seed}), {_stock_words(policy)}"
@@ -738,9 +740,11 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
 
 
 def _stock_words(policy: Any) -> str:
-    if policy.stockpile_days is None:
-        return "the stockpile table's days of stock"
-    return f"{policy.stockpile_days:g} days of stock"
+    if policy.stockpile_days is not None:
+        return f"{policy.stockpile_days:g} days of stock"
+    if policy.stockpile_target_days is not None:
+        return f"the stockpile table's days of stock, at least {policy.stockpile_target_days:g}"
+    return "the stockpile table's days of stock"
 
 
 def cmd_out_of_sample(args: argparse.Namespace) -> int:
