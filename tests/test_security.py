@@ -279,3 +279,20 @@ def test_out_of_sample_years_are_not_the_in_sample_ones():
     a, b = sample_years(ss, 2000, 0), sample_years(ss, 2000, 1)
     assert a.days.shape != b.days.shape or not np.array_equal(a.days, b.days)
     assert (ss.duration_high > ss.duration_low).all()  # bundled events have duration ranges
+
+
+def test_in_sample_years_merge_whole_day_duplicates_keeping_every_weight():
+    from optimizer.uncertainty import in_sample_years
+
+    ds = load_dataset()
+    ss = scenario_set(ds, ds.baseline_flows)
+    raw, years = sample_years(ss, 2000, 0), in_sample_years(ss, 2000, 0)
+    assert years.size < raw.size  # matching years merged
+    assert years.weight.sum() + years.calm == pytest.approx(1.0)
+    assert np.array_equal(years.days, np.round(years.days))  # whole days
+    assert len(np.unique(years.days, axis=0)) == years.size
+    # the same events happen as often, and last within half a day of the sample's durations
+    on_raw = (raw.days > 0).T @ raw.weight
+    on = (years.days > 0).T @ years.weight
+    assert on == pytest.approx(on_raw)
+    assert (years.days.T @ years.weight) == pytest.approx(raw.days.T @ raw.weight, abs=0.5)
