@@ -21,14 +21,16 @@ import math
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon, mapping
 from shapely.geometry.base import BaseGeometry
+
+if TYPE_CHECKING:  # geopandas loads in the functions that use it: the first page needs none
+    import geopandas as gpd
 
 from optimizer.errors import InputError, Problem
 
@@ -68,6 +70,8 @@ def load_boundaries(path: str | Path | None = None) -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=8)
 def _read_boundaries(path: Path, mtime_ns: int, size: int) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
     where = str(path)
     try:
         frame = gpd.read_parquet(path)
@@ -126,6 +130,8 @@ def country_frame(
     merged = shapes.merge(data, on="iso3", how="left", suffixes=("", "_value"))
     geom_name = shapes.geometry.name
     order = [c for c in merged.columns if c != geom_name] + [geom_name]  # geometry last
+    import geopandas as gpd
+
     merged = gpd.GeoDataFrame(merged[order], geometry=geom_name, crs=shapes.crs)
     return merged.reset_index(drop=True)
 

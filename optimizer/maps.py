@@ -23,12 +23,15 @@ rows here; `domestic_values` lists them for a table beside the map.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 import shapely.geometry
+
+if TYPE_CHECKING:  # geopandas loads in the functions that use it: the first page needs none
+    import geopandas as gpd
 
 from . import geo, risk
 from .dataset import Dataset

@@ -667,10 +667,9 @@ def test_headline_names_the_worst_stage_and_switches_by_stage(chain_app, chain_d
     assert metric(chain_app, "China share at mine") == fmt.pct(mine["china_share"])
     assert metric(chain_app, "HHI at mine (0-1)") == fmt.index(mine["hhi"])
     assert fmt.pct(mine["china_share"]) != fmt.pct(share)
-    column = en("col.china_opt")  # a static table, its columns named as shown
-    table = next(d.value for d in chain_app.main.table if column in d.value.columns)
+    table = next(d.value for d in chain_app.main.dataframe if "china_opt" in d.value.columns)
     at_mine = expected.stage_metrics.xs("mine", level="stage")
-    assert table[column].to_numpy() == pytest.approx(at_mine["china_share"].to_numpy() * 100)
+    assert table["china_opt"].to_numpy() == pytest.approx(at_mine["china_share"].to_numpy() * 100)
 
 
 def test_sankey_draws_today_and_optimized(chain_app, chain_data):

@@ -189,3 +189,29 @@ def test_frontier_progress_bar_counts_the_librarys_points(app, monkeypatch):
     n = state.FRONTIER_POINTS
     assert seen == [(i, n) for i in range(1, n + 1)]
     chart_spec(app, "frontier_chart")  # drawn
+
+
+# --- the library's explanations in Korean ---------------------------------------------------
+
+
+def test_constraints_and_shortfalls_are_said_in_korean(dataset):
+    from optimizer.reports.briefing import plain
+    from optimizer.ui import i18n
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "ko"
+    at.run()
+    try:
+        at.sidebar.slider(key=sidebar.CHINA_CAP).set_value(60)
+        at.sidebar.button(key=sidebar.APPLY).click().run()
+        open_tab(at, messages.text("tab.constraints", "ko"))
+        solution = optimize(dataset, Policy(caps={"CHN": 0.6}))
+        assert len(solution.shortfalls) and solution.shadow_prices["binding"].any()
+        shown = plain(" ".join(x.value for x in [*at.markdown, *at.warning, *at.info]))
+        for frame in (solution.shortfalls, solution.above_today):
+            for ko, en in zip(messages.explain(frame, "ko"), frame["explanation"], strict=True):
+                assert ko in shown and en not in shown
+        table = next(d.value for d in at.main.dataframe if "short_t" in d.value.columns)
+        assert table["explanation"].tolist() == messages.explain(solution.shortfalls, "ko")
+    finally:
+        i18n._last["lang"] = "en"

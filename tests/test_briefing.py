@@ -4,6 +4,7 @@ headline figures, the chain, binding constraints and shortfalls; offline and inj
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 
@@ -65,3 +66,37 @@ def test_text_from_data_is_escaped(solution):
 
 def test_markdown_escapes_are_undone():
     assert briefing.plain(r"CHN \≤ 60\% \(sep\.\)") == "CHN \\≤ 60% (sep.)"
+
+
+def _need_chromium() -> str:
+    found = briefing.chromium()
+    if found is None:
+        import os
+
+        if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
+            pytest.fail("the PDF briefing needs Chromium; CI=true, so this is a failure")
+        pytest.skip("the PDF briefing needs Chromium (apt-get install chromium)")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_briefing_prints_to_pdf_with_its_text(solution, lang):
+    _need_chromium()
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    page = briefing.build(solution, lang, money, "Minimise the HHI; CHN ≤ 60%.")
+    data = briefing.to_pdf(page)
+    assert data.startswith(b"%PDF")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    # NFKC: the PDF's text has ligatures (ﬁ) where the page had two letters
+    text = unicodedata.normalize("NFKC", "\n".join(p.extract_text() for p in reader.pages))
+    assert messages.text("brief.title", lang) in text  # Hangul in the Korean one: a CJK font
+    assert bool(HANGUL.search(text)) == (lang == "ko")
+    assert money(solution.total_cost_usd) in text
+    assert messages.text("brief.policy", lang) in text
+
+
+def test_pdf_without_chromium_is_a_clear_error(tmp_path):
+    with pytest.raises(briefing.PdfError, match="Chromium"):
+        briefing.to_pdf("<html></html>", browser=str(tmp_path / "no-such-chromium"))

@@ -1,7 +1,10 @@
 """The app in a real browser (Debian's Chromium via playwright): a control changes a KPI (the
 China share at the worst stage, named), the chain view draws two Sankey diagrams, the partner
 map draws one shape per country with no request leaving the machine, the Scenarios
-heatmap and a sensitivity sweep draw, and the Excel export downloads as a valid workbook. Screenshots go to test-artifacts/ (gitignored).
+heatmap and a sensitivity sweep draw, and the Excel export downloads as a valid workbook. The
+East Asia view holds Korea, Japan, China and South-East Asia whole at 1200, 1500 and 1920 px,
+the flow widths have a legend, two runs compare with a map of their differences, and the
+Korean briefing downloads as HTML and as PDF. Screenshots go to test-artifacts/ (gitignored).
 
 Locally the test skips when /usr/bin/chromium is missing (apt-get install chromium); with
 CI=true it fails instead, so CI cannot pass without running it.
@@ -169,6 +172,37 @@ def _hover_country(page, lon: float, lat: float) -> str:
     )
 
 
+EAST_ASIA = ("KOR", "JPN", "CHN", "VNM", "LAO", "MMR", "THA", "MYS")
+_OUTSIDE_FRAME = """(outlines) => {
+    const gd = [...document.querySelectorAll('.js-plotly-plot')]
+        .find(g => g._fullLayout && g._fullLayout.geo);
+    const sub = gd._fullLayout.geo._subplot;
+    const r = sub.bgRect.node().getBBox();
+    const out = {};
+    for (const [code, points] of Object.entries(outlines)) {
+        out[code] = points.filter(([lon, lat]) => {
+            const [x, y] = sub.projection([lon, lat]);
+            return !(x >= r.x - 1 && x <= r.x + r.width + 1 && y >= r.y - 1 && y <= r.y + r.height + 1);
+        }).length;
+    }
+    return out;
+}"""
+
+
+def _outlines(codes, most: int = 200) -> dict[str, list[list[float]]]:
+    """Points on each country's outline (its larger parts; islets left out), for checking that
+    a map frame holds the whole country."""
+    shapes = geo.load_boundaries().set_index("iso3")
+    out = {}
+    for code in codes:
+        geom = shapes.at[code, "geometry"]
+        parts = list(getattr(geom, "geoms", [geom]))
+        big = max(p.area for p in parts)
+        coords = [c for p in parts if p.area > 0.02 * big for c in p.exterior.coords]
+        out[code] = [[float(x), float(y)] for x, y in coords[:: max(1, len(coords) // most)]]
+    return out
+
+
 def _hostile_zip() -> bytes:
     import io
     import zipfile
@@ -298,6 +332,16 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
             if code != "KOR":
                 assert "t ·" in shown and "Capacity at" in shown, (code, shown)  # data, not a name
         page.screenshot(path=ARTIFACTS / "browser-3-partner-map-east-asia.png", full_page=True)
+        # the flow widths have a legend in tonnes
+        expect(page.get_by_text(messages.text("map.flow_legend", "en")).first).to_be_attached()
+        # the East Asia view shows every partner of the region whole, from 1200 to 1920 px wide
+        outlines = _outlines(EAST_ASIA)
+        for width in (1200, 1920, 1500):
+            page.set_viewport_size({"width": width, "height": 1000})
+            page.wait_for_timeout(1200)
+            _wait_idle(page)
+            outside = page.evaluate(_OUTSIDE_FRAME, outlines)
+            assert not any(outside.values()), (width, outside)
         # the map as a PNG, drawn in the browser by plotly (offline)
         page.locator(".js-plotly-plot").first.hover()
         with page.expect_download(timeout=UI_TIMEOUT) as info:
@@ -349,9 +393,9 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
         picker.click()
         picker.press("ArrowDown")
         page.get_by_role("option").filter(has_text="china-embargo").click()
-        expect(page.get_by_text("China stops all rare-earth exports", exact=False)).to_be_visible(
-            timeout=UI_TIMEOUT
-        )
+        expect(
+            page.get_by_text("China stops every rare-earth export to Korea", exact=False)
+        ).to_be_visible(timeout=UI_TIMEOUT)
         _wait_idle(page)
         page.wait_for_timeout(800)
         page.screenshot(path=ARTIFACTS / "browser-9-scenarios.png", full_page=True)
@@ -389,6 +433,12 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
         expect(cell).to_have_count(1, timeout=UI_TIMEOUT)
         row = cell.locator("xpath=..").locator('td[role="gridcell"]').all_text_contents()
         assert len(row) >= 3 and all(v.startswith("USD") for v in row[1:3]), row
+        # the map of differences between the two runs, in the one diverging palette
+        diff_map = page.locator(".js-plotly-plot").filter(has=page.locator(".choroplethlayer"))
+        expect(diff_map.first.locator(".choroplethlayer path").first).to_be_attached(
+            timeout=UI_TIMEOUT
+        )
+        expect(page.get_by_text("blue: less in EU CRMA", exact=False).first).to_be_attached()
         page.wait_for_timeout(500)
         page.screenshot(path=ARTIFACTS / "browser-11-runs-compared.png", full_page=True)
 
@@ -450,7 +500,7 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
         page.screenshot(path=ARTIFACTS / "browser-12-korean.png", full_page=True)
         page.get_by_role("tab", name=messages.text("tab.export", "ko"), exact=True).click()
         _wait_idle(page)
-        button = page.get_by_role("button", name=re.compile(re.escape("회의용 브리핑")))
+        button = page.get_by_role("button", name=re.compile(re.escape("회의용 브리핑 (.html)")))
         expect(button).to_be_visible(timeout=UI_TIMEOUT)
         with page.expect_download(timeout=UI_TIMEOUT) as info:
             button.click()
@@ -464,6 +514,16 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
         expect(viewer.get_by_text(messages.text("brief.policy", "ko"), exact=True)).to_be_visible()
         viewer.screenshot(path=ARTIFACTS / "browser-13-briefing-ko.png", full_page=True)
         viewer.close()
+        pdf_button = page.get_by_role("button", name=re.compile(re.escape("브리핑의 PDF")))
+        expect(pdf_button).to_be_visible(timeout=UI_TIMEOUT)
+        with page.expect_download(timeout=UI_TIMEOUT) as info:
+            pdf_button.click()
+        pdf = tmp_path / "briefing.pdf"
+        info.value.save_as(pdf)
+        assert pdf.read_bytes()[:5] == b"%PDF-"
+        pypdf = pytest.importorskip("pypdf")
+        first = pypdf.PdfReader(pdf).pages[0].extract_text()
+        assert messages.text("brief.title", "ko") in first
     finally:
         page.close()
 

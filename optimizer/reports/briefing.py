@@ -5,14 +5,23 @@ stage, the binding constraints and the shortfalls in words, and the exposure per
 Self-contained and offline: inline CSS, no script, no image, no link, no font or file from
 anywhere; every string from data is HTML-escaped. Pure python (no streamlit): the app passes
 its money format and its policy sentence; the CLI could pass its own.
+
+`to_pdf` prints the same page to PDF with headless Chromium (the browser the browser test
+drives; Debian's chromium package), offline: the page loads nothing, and Chromium's own
+network services are switched off. Hangul needs a CJK font on the machine (fonts-noto-cjk).
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -35,6 +44,9 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .meta { color: #5A6572; font-size: 0.88rem; }
 .warn { background: #FFF4E5; border-left: 4px solid #D6604D; padding: 0.4rem 0.8rem; }
 .note { background: #EEF4FA; border-left: 4px solid #2166AC; padding: 0.4rem 0.8rem; }
+@page { size: A4; margin: 14mm; }
+@media print { body { margin: 0; max-width: none; font-size: 10pt; }
+               tr, li { break-inside: avoid; } h2 { break-after: avoid; } }
 """
 
 
@@ -287,3 +299,67 @@ def _fmt_measure(measure: str, value: float) -> str:
     if measure == "unmet_t":
         return _tonnes(value)
     return _pct(value)
+
+
+# Chromium, headless and with every background service off: printing a local page asks no host
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--disable-extensions",
+    "--no-pdf-header-footer",
+)
+PDF_TIMEOUT = 120.0  # seconds; about 1.5 s here
+
+
+class PdfError(RuntimeError):
+    """The briefing could not be printed to PDF (no Chromium, or Chromium failed)."""
+
+
+def chromium() -> str | None:
+    """The Chromium to print with: REE_SOURCING_CHROMIUM if set, else the first on PATH."""
+    chosen = os.environ.get("REE_SOURCING_CHROMIUM", "").strip()
+    if chosen:
+        return chosen if Path(chosen).is_file() else None
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def to_pdf(page: str, browser: str | None = None, timeout: float = PDF_TIMEOUT) -> bytes:
+    """The briefing page (build()) as PDF bytes, printed by headless Chromium from a file in a
+    fresh temporary folder (its own profile too, so parallel prints do not share one)."""
+    browser = browser or chromium()
+    if not browser:
+        raise PdfError(
+            "no Chromium found to print the briefing: install it (Debian: apt-get install "
+            "chromium) or set REE_SOURCING_CHROMIUM to its path"
+        )
+    with tempfile.TemporaryDirectory(prefix="ree-briefing-") as tmp:
+        source, target = Path(tmp) / "briefing.html", Path(tmp) / "briefing.pdf"
+        source.write_text(page, encoding="utf-8")
+        command = [
+            browser,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise PdfError(f"Chromium could not print the briefing: {e}") from None
+        data = target.read_bytes() if target.is_file() else b""
+    if done.returncode != 0 or not data.startswith(b"%PDF"):
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise PdfError(f"Chromium could not print the briefing (exit {done.returncode}): {tail[0]}")
+    return data

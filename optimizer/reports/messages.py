@@ -104,6 +104,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "tab.scenarios": ("Scenarios", "시나리오"),
     "tab.sensitivity": ("Sensitivity", "민감도"),
     "tab.constraints": ("Constraints", "제약"),
+    "tab.path": ("Path to 2030", "2030년까지의 경로"),
     "tab.runs": ("Runs", "실행 비교"),
     "tab.export": ("Export", "내보내기"),
     # --- words used in many places ---------------------------------------------------------
@@ -1301,6 +1302,19 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "export.briefing": ("Briefing", "브리핑"),
     "export.briefing_button": ("Briefing for a meeting (.html)", "회의용 브리핑 (.html)"),
+    "export.briefing_pdf": ("The same briefing as PDF (.pdf)", "같은 브리핑의 PDF (.pdf)"),
+    "export.briefing_pdf_help": (
+        "The HTML briefing printed to A4 PDF on this machine by headless Chromium, offline, in "
+        "the language shown (takes a few seconds).",
+        "HTML 브리핑을 이 컴퓨터의 헤드리스 Chromium으로 A4 PDF로 인쇄합니다. 오프라인이며 지금 "
+        "표시 언어로 만듭니다(몇 초 걸림).",
+    ),
+    "export.briefing_pdf_missing": (
+        "A PDF needs Chromium on the server (Debian: apt-get install chromium); the HTML "
+        "briefing prints to PDF from any browser.",
+        "PDF를 만들려면 서버에 Chromium이 있어야 합니다(Debian: apt-get install chromium). HTML "
+        "브리핑은 어느 브라우저에서나 PDF로 인쇄할 수 있습니다.",
+    ),
     "export.briefing_help": (
         "One self-contained page in the language shown: the policy in words, headline figures, "
         "the chain by stage, binding constraints and shortfalls in words, exposure by element. "
@@ -1454,6 +1468,311 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "runs.map_change": ("Change", "변화"),
     "runs.map_unused": ("used by neither run", "두 실행 모두 쓰지 않음"),
+    # --- path to 2030 (optimizer.plan) ------------------------------------------------------
+    "path.intro": (
+        "A year-by-year plan toward the 2030 targets: which projects Korea's policy loans and "
+        "domestic subsidies should buy stakes in, and when; where each element comes from at "
+        "each stage, year by year; what the path costs; and the year each target is met, or why "
+        "it is not. It is a mixed-integer program with its own settings below: the sidebar's "
+        "policy belongs to the single-year model and does not apply here.",
+        "2030년 목표를 향한 연도별 계획입니다. 한국의 정책 융자와 국내 보조금으로 어떤 사업의 "
+        "지분을 언제 확보할지, 원소별로 각 공정 단계의 공급이 해마다 어느 나라에서 오는지, "
+        "경로에 드는 비용, 각 목표를 달성하는 연도(또는 달성하지 못하는 이유)를 보여 줍니다. "
+        "아래의 자체 설정으로 푸는 혼합정수계획이며, 사이드바의 정책은 단년도 모델의 것이므로 "
+        "여기에는 적용되지 않습니다.",
+    ),
+    "path.settings": ("Plan settings", "계획 설정"),
+    "path.first_year": ("First year", "시작 연도"),
+    "path.last_year": ("Last year", "마지막 연도"),
+    "path.years_help": (
+        "The plan's horizon, e.g. 2026 to 2030 (at most 30 years). Demand grows each year at "
+        "the dataset's growth rates; projects produce along their ramps.",
+        "계획 기간입니다(예: 2026~2030년, 최대 30년). 수요는 데이터셋의 증가율로 해마다 늘고, "
+        "사업은 가동 일정(램프업)에 따라 생산합니다.",
+    ),
+    "path.target_year": ("Target year", "목표 연도"),
+    "path.target_last": ("the last year", "계획의 마지막 해"),
+    "path.target_year_help": (
+        "The year the targets must hold (empty: the last year). Every year is scored against "
+        "the targets; only this one binds.",
+        "목표를 지켜야 하는 연도입니다(비우면 마지막 연도). 모든 연도를 목표에 비추어 평가하지만 "
+        "제약은 이 연도에만 걸립니다.",
+    ),
+    "path.objective": ("Objective", "목적"),
+    "path.objective_cost": ("Meet the targets at least cost", "최소 비용으로 목표 달성"),
+    "path.objective_risk": ("Least China share in the target year", "목표 연도 중국 비중 최소화"),
+    "path.objective_help": (
+        "Either way the plan first meets as much demand as the network can, then comes as close "
+        "to the targets as it can. Cost: then the least total cost over the years. Risk: then "
+        "the least value-weighted China share at each element's worst stage in the target year, "
+        "within a budget of the least cost plus the premium, then the least cost at that share.",
+        "어느 쪽이든 먼저 공급망이 채울 수 있는 최대한의 수요를 채우고, 그다음 목표에 최대한 "
+        "가까이 갑니다. 비용: 그다음 전 기간 총비용을 최소화합니다. 위험: 그다음 최소 비용에 "
+        "할증을 더한 예산 안에서 목표 연도에 원소별 가장 취약한 단계의 가치 가중 중국 비중을 "
+        "최소화하고, 그 비중에서 비용을 최소화합니다.",
+    ),
+    "path.premium": ("Budget premium for risk (%)", "위험 목적의 예산 할증 (%)"),
+    "path.premium_help": (
+        "Risk objective only: the path may cost this much more than the least-cost path.",
+        "위험 목적에만 적용됩니다: 경로 비용이 최소 비용 경로보다 이만큼 더 들 수 있습니다.",
+    ),
+    "path.loan": ("Loan envelope, first year ({unit})", "첫해 융자 한도 ({unit})"),
+    "path.loan_help": (
+        "Korea's policy loans for overseas resource development in the first year: {amount} in "
+        "2026. A loan covers at most the coverage ratio ({coverage} from 2026) of a stake's cost.",
+        "첫해 해외자원개발 정책 융자 규모입니다: 2026년 {amount}. 융자는 지분 비용 가운데 "
+        "융자 비율(2026년부터 {coverage})까지만 충당합니다.",
+    ),
+    "path.later_loan": ("Loan envelope, later years ({unit})", "이후 연도 융자 한도 ({unit})"),
+    "path.same_as_first": ("the same as the first year", "첫해와 같음"),
+    "path.later_loan_help": (
+        "The envelope of each later year (empty: the same as the first year's). A year's loans "
+        "lapse if they are not spent that year.",
+        "이후 각 연도의 한도입니다(비우면 첫해와 같음). 그해에 쓰지 않은 융자는 소멸합니다.",
+    ),
+    "path.coverage": ("Coverage ratio (%)", "융자 비율 (%)"),
+    "path.coverage_help": (
+        "The most of a stake's cost a policy loan (or a subsidy) may finance: 70% from 2026 "
+        "(50% before).",
+        "정책 융자(또는 보조금)가 지분 비용에서 충당할 수 있는 최대 비율입니다: 2026년부터 "
+        "70%(그전 50%).",
+    ),
+    "path.subsidy": ("Subsidy envelope a year ({unit})", "연간 보조금 한도 ({unit})"),
+    "path.subsidy_help": (
+        "Subsidies for domestic production and recycling plants, a year. The data give no "
+        "figure for it: with 0, domestic projects cannot be backed.",
+        "국내 생산·재활용 시설 보조금의 연간 한도입니다. 데이터에는 이 수치가 없으며, 0이면 "
+        "국내 사업을 지원할 수 없습니다.",
+    ),
+    "path.country_cap": ("Country cap at every stage (%)", "모든 단계의 국가별 상한 (%)"),
+    "path.no_target": ("no target", "목표 없음"),
+    "path.country_cap_help": (
+        "Korea's 2030 target: no foreign country above about 50% of any element at any stage. "
+        "Empty: no such target.",
+        "한국의 2030년 목표입니다: 어떤 원소든 어느 단계에서든 한 외국의 비중이 약 50%를 넘지 "
+        "않게 합니다. 비우면 이 목표를 두지 않습니다.",
+    ),
+    "path.recycled": ("Recycled share (%)", "재활용 비중 (%)"),
+    "path.recycled_help": (
+        "The recycled share at each element's first stage in the target year (Korea: toward "
+        "20%). 0: no recycling target.",
+        "목표 연도에 원소별 첫 공정 단계에서의 재활용 비중입니다(한국: 20%를 목표로). 0이면 "
+        "재활용 목표를 두지 않습니다.",
+    ),
+    "path.switching": ("Switching limit (% a year)", "연간 전환 한도 (%)"),
+    "path.no_limit": ("no limit", "제한 없음"),
+    "path.switching_help": (
+        "How much of a stage's demand may move to or from a country in one year, starting from "
+        "today's mix. Empty: no limit.",
+        "한 해에 한 나라로 옮겨 가거나 한 나라에서 빠져나올 수 있는 물량을 그 단계 수요의 "
+        "비율로 정합니다(현재 구성에서 출발). 비우면 제한이 없습니다.",
+    ),
+    "path.min_order": ("Minimum order (t a year)", "최소 주문량 (연 t)"),
+    "path.min_order_help": (
+        "A plant used for an element puts through at least this many tonnes a year, or none. "
+        "Empty: no minimum.",
+        "원소별로 사용하는 공장은 연간 이 물량 이상을 처리하거나 전혀 쓰지 않습니다. 비우면 "
+        "최소량이 없습니다.",
+    ),
+    "path.max_suppliers": ("Most supplying countries", "최대 공급국 수"),
+    "path.max_suppliers_help": (
+        "At most this many countries deliver an element to Korea in a year. Empty: no limit.",
+        "한 해에 한 원소를 한국에 공급하는 나라의 최대 수입니다. 비우면 제한이 없습니다.",
+    ),
+    "path.marginal": ("Marginal values", "한계 가치"),
+    "path.marginal_help": (
+        "Also solve the plan with 1 M USD more of first-year loans, and with a coverage ratio 5 "
+        "points higher, and say what changes (the model is integer, so no dual price says it). "
+        "About three times the time.",
+        "첫해 융자를 1 M USD 늘린 경우와 융자 비율을 5%p 높인 경우의 계획도 풀어 무엇이 "
+        "달라지는지 보여 줍니다(정수 모형이라 쌍대 가격으로는 알 수 없습니다). 시간이 약 세 배 "
+        "걸립니다.",
+    ),
+    "path.run": ("Run the plan", "계획 실행"),
+    "path.time_note": (
+        "A five-year plan on the bundled data takes about {low}-{high} s on this server; the "
+        "practical limits add integer choices (up to about {limits} s); marginal values solve "
+        "it twice more.",
+        "번들 데이터로 5년 계획을 푸는 데 이 서버에서 약 {low}~{high}초 걸립니다. 실무 제약은 "
+        "정수 선택을 더해 최대 약 {limits}초까지 늘어나고, 한계 가치는 계획을 두 번 더 풉니다.",
+    ),
+    "path.press_run": (
+        "Choose the settings and press **Run the plan**: the plan is solved only when asked.",
+        "설정을 고른 뒤 **계획 실행**을 누르십시오. 계획은 요청할 때만 풉니다.",
+    ),
+    "path.solving": ("Solving the {years}-year plan…", "{years}년 계획을 푸는 중…"),
+    "path.cannot_run": (
+        "**These plan settings cannot be solved.** Change the settings named below.",
+        "**이 계획 설정으로는 풀 수 없습니다.** 아래에 적힌 설정을 바꾸십시오.",
+    ),
+    "path.no_plan": (
+        "**No plan keeps every practical limit at once** (the solver: {error}). The switching "
+        "limit, the minimum order and the most suppliers are hard limits and can contradict "
+        "each other: a minimum order above what a small element needs, for example, forbids "
+        "supply the switching limit keeps in place. Loosen one of them.",
+        "**모든 실무 제약을 동시에 지키는 계획이 없습니다** (솔버: {error}). 전환 한도, 최소 "
+        "주문량, 최대 공급국 수는 반드시 지켜야 하는 제약이라 서로 충돌할 수 있습니다. 예를 "
+        "들어 수요가 작은 원소에 필요한 양보다 큰 최소 주문량은 전환 한도가 유지하라는 공급을 "
+        "막습니다. 그중 하나를 완화하십시오.",
+    ),
+    "path.status": ("**Plan {first}-{last}: {status}.**", "**{first}~{last}년 계획: {status}.**"),
+    "path.status_optimal": (
+        "every target met in {year}, and all demand",
+        "{year}년 모든 목표 달성, 수요 전량 충족",
+    ),
+    "path.status_missed": (
+        "some targets are not met by {year} (why: below)",
+        "{year}년까지 일부 목표 미달 (이유: 아래)",
+    ),
+    "path.status_short": (
+        "demand is not met in full in some year",
+        "일부 연도에 수요를 다 채우지 못함",
+    ),
+    "path.solved": (
+        "Solved in {seconds} s, proven within {gap} of the optimum",
+        "{seconds}초 만에 계산했으며 최적값과의 차이가 {gap} 이내임이 증명됨",
+    ),
+    "path.first_loans": (
+        "**The {year} loans back: {projects}** ({used} of the {envelope} envelope).",
+        "**{year}년 융자 지원 대상: {projects}** (한도 {envelope} 중 {used} 사용).",
+    ),
+    "path.first_subsidies": (
+        "The {year} subsidies back: {projects}.",
+        "{year}년 보조금 지원 대상: {projects}.",
+    ),
+    "path.no_project": ("no project", "해당 사업 없음"),
+    "path.total_cost": ("Cost of the path, {years} years", "경로 비용 ({years}년 합계)"),
+    "path.backed_count": ("Projects backed", "지원 사업 수"),
+    "path.loans_used": ("Loans used, all years", "전 기간 융자 사용액"),
+    "path.gap": ("MIP gap", "MIP 최적성 격차"),
+    "path.gap_help": (
+        "How far the plan may be from the best possible, as the solver proves it (HiGHS stops "
+        "at 0.1% or closer).",
+        "솔버가 증명한, 계획과 가능한 최선 사이의 최대 차이입니다(HiGHS는 0.1% 이내에서 멈춥니다).",
+    ),
+    "path.projects_title": (
+        "Projects the loans and subsidies back",
+        "융자·보조금으로 지원하는 사업",
+    ),
+    "path.no_candidates": (
+        "The dataset has no project that policy loans or subsidies may back (the projects "
+        "table's support column).",
+        "이 데이터셋에는 정책 융자나 보조금으로 지원할 수 있는 사업이 없습니다(projects 표의 "
+        "support 열).",
+    ),
+    "path.none_backed": (
+        "The plan backs no project with these settings.",
+        "이 설정에서는 지원하는 사업이 없습니다.",
+    ),
+    "path.col_project": ("Project", "사업"),
+    "path.col_support": ("Support", "지원 방식"),
+    "path.col_backed": ("Backed", "지원 여부"),
+    "path.col_backed_year": ("Backed from", "지원 시작 연도"),
+    "path.col_stake_share": ("Stake of offtake", "인수 지분"),
+    "path.stake_share_help": (
+        "The share of the project's offtake that Korea buys into, over all tranches.",
+        "한국이 모든 분할 매입을 통틀어 확보하는 사업 인수 물량의 지분입니다.",
+    ),
+    "path.col_stake": ("Stake ({unit})", "지분 비용 ({unit})"),
+    "path.col_loan": ("Loan ({unit})", "융자 ({unit})"),
+    "path.col_subsidy": ("Subsidy ({unit})", "보조금 ({unit})"),
+    "path.col_first_year": ("Produces from", "생산 시작 연도"),
+    "path.support_overseas-loan": ("overseas policy loan", "해외 정책 융자"),
+    "path.support_domestic-subsidy": ("domestic subsidy", "국내 보조금"),
+    "path.tranche": ("Stake bought (tranche)", "지분 매입 (분할)"),
+    "path.output": ("Producing", "생산 중"),
+    "path.hover_financed": ("loan or subsidy ({unit})", "융자 또는 보조금 ({unit})"),
+    "path.hover_share": ("%{customdata:.1f}% of the stage", "단계 물량의 %{customdata:.1f}%"),
+    "path.hover_where": ("at {stage} ({holder})", "{stage} 단계 ({holder})"),
+    "path.supply_title": ("Supply by country, year by year", "연도별 국가별 공급"),
+    "path.supply_caption": (
+        "{element} at the {stage} stage: tonnes a year through the stage, by the country whose "
+        "plant did the step (China in red); the whole is what passes the stage that year.",
+        "{element}의 {stage} 단계: 그 공정을 수행한 공장이 있는 나라별 연간 통과 물량입니다"
+        "(중국은 빨간색). 합계는 그해 이 단계를 지나는 물량입니다.",
+    ),
+    "path.unknown_plant": ("plant not in the data", "데이터에 없는 공장"),
+    "path.axis_year": ("year", "연도"),
+    "path.axis_money": ("{unit} a year", "연간 {unit}"),
+    "path.loans_title": ("Loans used against the envelope", "한도 대비 융자 사용"),
+    "path.loan_used": ("Loans used", "융자 사용액"),
+    "path.loan_envelope": ("Loan envelope", "융자 한도"),
+    "path.subsidy_used": ("Subsidies used", "보조금 사용액"),
+    "path.subsidy_envelope": ("Subsidy envelope", "보조금 한도"),
+    "path.no_subsidy": (
+        "No subsidy envelope is set, so the domestic projects cannot be backed.",
+        "보조금 한도가 없어 국내 사업은 지원할 수 없습니다.",
+    ),
+    "path.targets_title": ("Targets, year by year", "연도별 목표 달성"),
+    "path.target_country-cap": ("No foreign country above {cap}", "한 외국의 비중 {cap} 이하"),
+    "path.target_recycled": ("Recycled share at least {share}", "재활용 비중 {share} 이상"),
+    "path.met_line": (
+        "{target}: met {met}; not met by {year}: {missed}",
+        "{target}: 달성 {met}; {year}년까지 미달: {missed}",
+    ),
+    "path.met_from": ("{element} from {year}", "{element} ({year}년부터)"),
+    "path.met_none": ("for no element", "해당 원소 없음"),
+    "path.missed_none": ("none", "없음"),
+    "path.no_targets": ("No target is set.", "설정된 목표가 없습니다."),
+    "path.why_below": (
+        "Why a target is not met: in the model's own words, below.",
+        "목표를 달성하지 못하는 이유는 아래 모델의 설명(영어 원문)에 있습니다.",
+    ),
+    "path.legend_met": ("met (blue)", "달성 (파랑)"),
+    "path.legend_not_met": ("not met (orange)", "미달 (주황)"),
+    "path.grid_caption": (
+        "Each cell is a year and an element: blue where the target is met at every stage "
+        "scored, orange where it is not. The number is the worst stage's figure: the largest "
+        "foreign country's share, or the recycled share. The targets bind in the target year; "
+        "the other years are scored against them.",
+        "각 칸은 연도와 원소입니다. 평가한 모든 단계에서 목표를 달성하면 파랑, 그렇지 않으면 "
+        "주황입니다. 숫자는 가장 나쁜 단계의 수치(가장 큰 외국 비중 또는 재활용 비중)입니다. "
+        "목표는 목표 연도에 걸리며, 다른 연도는 같은 목표에 비추어 평가합니다.",
+    ),
+    "path.cost_title": ("Cost of the path, year by year", "연도별 경로 비용"),
+    "path.cost_sourcing": ("Sourcing", "조달"),
+    "path.cost_stakes": ("Stakes bought", "지분 매입"),
+    "path.cost_stock": ("Stockpile build-up", "비축 확대"),
+    "path.cost_caption": (
+        "Sourcing: what the network costs that year. Stakes: what Korea pays for the stakes "
+        "bought that year (the loan or subsidy finances part of it). Stockpile: buying toward "
+        "the target days and holding the extra stock.",
+        "조달: 그해 공급망 비용. 지분 매입: 그해 매입한 지분 대금(융자나 보조금이 일부를 "
+        "충당). 비축 확대: 목표 일수를 향한 추가 구매와 늘어난 비축의 보관 비용.",
+    ),
+    "path.marginal_title": (
+        "What a little more financing changes ({year})",
+        "재원을 조금 늘리면 달라지는 것 ({year}년)",
+    ),
+    "path.marginal_loan": ("{amount} more of loans in {year}", "{year}년 융자 {amount} 추가"),
+    "path.marginal_coverage": ("Coverage {before} → {after}", "융자 비율 {before} → {after}"),
+    "path.col_change": ("Change", "변경"),
+    "path.col_cost_change": ("Cost of the path", "경로 비용 변화"),
+    "path.col_then_backed": ("Projects then backed", "변경 시 지원 사업"),
+    "path.col_china_change": ("China share in {year}", "{year}년 중국 비중 변화"),
+    "path.share_move": ("{element} at {stage}: {points} pp", "{element} {stage} 단계: {points} pp"),
+    "path.marginal_note": (
+        "Each row solves the whole plan again with one setting changed (the model is integer, "
+        "so no dual price says it).",
+        "각 행은 설정 하나만 바꿔 계획 전체를 다시 푼 결과입니다(정수 모형이라 쌍대 가격으로는 "
+        "알 수 없습니다).",
+    ),
+    "path.left_out": (
+        "{count} projects are left out of the plan: {projects} (why: below).",
+        "{count}개 사업은 계획에서 빠졌습니다: {projects} (이유: 아래).",
+    ),
+    "path.own_words": (
+        "The model's own words, in English ({count})",
+        "모델의 설명 원문 (영어, {count}건)",
+    ),
+    "path.download": ("Download the plan (.xlsx)", "계획 내려받기 (.xlsx)"),
+    "path.download_note": (
+        "A sheet per table, as `ree-sourcing plan --out plan.xlsx` writes it: projects, "
+        "tranches, loans, costs, targets, the mix by stage, flows, stock, marginal values and "
+        "the projects left out.",
+        "`ree-sourcing plan --out plan.xlsx`와 같은 파일로, 표마다 시트 하나씩입니다: 사업, "
+        "분할 매입, 융자, 비용, 목표, 단계별 구성, 흐름, 비축, 한계 가치, 제외된 사업.",
+    ),
     # --- the library's own explanations (optimizer.diagnose, optimizer.solution) -----------
     # The library writes the English (render(why, "en")) and keeps the id and values beside it
     # (frame.attrs["why"]), so the app can say the same in Korean with the same numbers.

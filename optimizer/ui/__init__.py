@@ -23,6 +23,7 @@ from . import (
     i18n,
     overview,
     partner_map,
+    path,
     runs,
     sensitivity,
     sidebar,
@@ -42,6 +43,7 @@ TAB_IDS = (
     "scenarios",
     "sensitivity",
     "constraints",
+    "path",
     "runs",
     "export",
 )
@@ -99,6 +101,7 @@ def main() -> None:
         + chain.KEPT
         + frontier_view.KEPT
         + runs.KEPT
+        + path.KEPT
         + (overview.KPI_STAGE,),
     )
     dataset = state.current_dataset(ss)
@@ -165,6 +168,7 @@ def main() -> None:
         "scenarios": disruptions.render,
         "sensitivity": sensitivity.render,
         "constraints": constraints.render,
+        "path": path.render,
         "runs": runs.render,
         "export": exports.render,
     }

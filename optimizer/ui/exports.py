@@ -31,6 +31,16 @@ def briefing_file(solution: Solution, basis=None) -> Callable[[], bytes]:
     return build
 
 
+def briefing_pdf(solution: Solution, basis=None) -> Callable[[], bytes]:
+    """The briefing printed to PDF (headless Chromium), written when the user clicks."""
+    html_file = briefing_file(solution, basis)
+
+    def build() -> bytes:
+        return briefing.to_pdf(html_file().decode("utf-8"))
+
+    return build
+
+
 def render(solution: Solution) -> None:
     ds = solution.dataset
     ss = st.session_state
@@ -49,6 +59,18 @@ def render(solution: Solution) -> None:
         key="download_briefing",
         help=t("export.briefing_help"),
     )
+    if briefing.chromium():
+        state.download(
+            c[1],
+            t("export.briefing_pdf"),
+            briefing_pdf(solution, basis),
+            file_name=f"ree-briefing-{i18n.lang()}.pdf",
+            icon=":material/picture_as_pdf:",
+            key="download_briefing_pdf",
+            help=t("export.briefing_pdf_help"),
+        )
+    else:
+        c[1].caption(t("export.briefing_pdf_missing"))
     st.markdown("##### " + t("export.allocation"))
     c = st.columns(3)
     state.download(

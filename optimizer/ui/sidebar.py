@@ -771,7 +771,7 @@ def render_data(dataset: Dataset) -> None:
         state.download(
             st,
             t("sidebar.template"),
-            state.template_file(),
+            state.template_file,  # written on the first click, not on the first page load
             file_name="ree-sourcing-template.xlsx",
         )
         source = (

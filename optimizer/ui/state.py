@@ -23,18 +23,22 @@ from collections import OrderedDict
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
+
+if TYPE_CHECKING:  # geopandas loads in the functions that use it: the first page needs none
+    import geopandas as gpd
 
 from .. import export, geo, maps
 from ..dataset import Dataset, load_dataset
 from ..errors import InputError, Problem
 from ..frontier import Frontier, frontier
+from ..plan import Plan, PlanSettings
+from ..plan import plan as run_plan
 from ..policy import Policy
-from ..scenarios import stress_test
+from ..scenarios import held_days, stress_test
 from ..schema import write_template
 from ..session import sweep
 from ..solution import Solution, optimize
@@ -264,7 +268,11 @@ def _stress(
         _solution.dataset,
         maps.mix_of(_solution, mix),
         _solution.policy.scenarios,
-        _solution.stock_days if sized else stockpile_days,
+        # the policy's stock (its days, or the table's raised to its target): what
+        # `stockpile_days` says, with the target applied
+        _solution.stock_days
+        if sized
+        else held_days(_solution.dataset, _solution.policy, _solution.scope),
     )
 
 
@@ -281,7 +289,11 @@ def stress(solution: Solution, mix: str, stockpile_days: float | None) -> pd.Dat
 def _monte_carlo(
     dkey: str, key: str, mix: str, samples: int, seed: int, _solution: Solution
 ) -> MonteCarlo:
-    stock = _solution.stock_days if mix == "optimized" else _solution.policy.stockpile_days
+    stock = (
+        _solution.stock_days
+        if mix == "optimized"
+        else held_days(_solution.dataset, _solution.policy, _solution.scope)
+    )
     return monte_carlo(_solution.dataset, maps.mix_of(_solution, mix), samples, seed, stock)
 
 
@@ -291,6 +303,30 @@ def simulate(solution: Solution, mix: str, samples: int, seed: int) -> MonteCarl
     return _monte_carlo(
         data_key(solution.dataset), policy_key(solution.policy), mix, samples, seed, solution
     )
+
+
+# --- the plan to 2030 ----------------------------------------------------------------------
+
+
+def plan_key(settings: PlanSettings) -> str:
+    return json.dumps(dataclasses.asdict(settings), sort_keys=True, default=str)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _plan(dkey: str, key: str, marginal: bool, _dataset: Dataset, _settings: PlanSettings) -> Plan:
+    return run_plan(_dataset, _settings, marginal=marginal)
+
+
+def solve_plan(dataset: Dataset, settings: PlanSettings, marginal: bool) -> Plan:
+    """The library's multi-year plan (optimizer.plan.plan), cached on the dataset key, the
+    settings and whether marginal values were asked. Raises the library's InputError for
+    settings it cannot take."""
+    return _plan(data_key(dataset), plan_key(settings), bool(marginal), dataset, settings)
+
+
+def deferred_plan_file(result: Plan) -> Callable[[], bytes]:
+    """The plan as .xlsx (optimizer.export.write_plan: a sheet per table), written on click."""
+    return lambda: _via_tempfile(lambda p: export.write_plan(result, p), ".xlsx")
 
 
 SWEEPS_KEPT = 16
@@ -448,6 +484,7 @@ MIME_TYPES = {
     ".yaml": "application/x-yaml",
     ".zip": "application/zip",
     ".html": "text/html",
+    ".pdf": "application/pdf",
 }
 
 
