@@ -9,12 +9,12 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import string
 from pathlib import Path
 
 import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app import english_left, rendered_text
 from test_maps import chain_dataset
 
 from optimizer import load_dataset
@@ -293,56 +293,6 @@ def test_share_changes_in_either_language():
 
 
 # --- Korean -----------------------------------------------------------------------------------
-
-
-def rendered_text(at: AppTest) -> list[str]:
-    """Every string of every element on the page (as tests/test_app.py collects them)."""
-    out: list[str] = []
-
-    def collect(msg) -> None:
-        for field, value in msg.ListFields():
-            for v in list(value) if field.is_repeated else [value]:
-                if isinstance(v, str):
-                    out.append(v)
-                elif hasattr(v, "ListFields"):
-                    collect(v)
-
-    def walk(node) -> None:
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            collect(proto)
-        children = getattr(node, "children", None)
-        if isinstance(children, dict):
-            for child in children.values():
-                walk(child)
-
-    walk(at._tree)
-    return out
-
-
-def english_left(texts: list[str], data_words: set[str]) -> list[str]:
-    """Catalogue messages whose English is on the page although Korean was asked for (the
-    check of tests/test_app.py: long fragments anywhere, short ones as a whole string)."""
-    joined = "\n".join(plain(x) for x in texts)
-    whole = {plain(x).strip() for x in texts}
-    found = []
-    for key, entry in messages.CATALOGUE.items():
-        english, korean = entry["en"], entry["ko"]
-        if english == korean or english in data_words:
-            continue
-        fragments = [
-            lit.strip() for lit, _, _, _ in string.Formatter().parse(plain(english)) if lit.strip()
-        ]
-        for fragment in fragments:
-            if (
-                len(fragment) >= 14
-                and fragment in joined
-                or len(fragment) < 14
-                and len(fragments) == 1
-                and fragment in whole
-            ):
-                found.append(f"{key}: {fragment!r}")
-    return found
 
 
 @pytest.fixture

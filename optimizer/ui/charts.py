@@ -281,6 +281,36 @@ def _flow_legend(fig: go.Figure, largest: float, view: str) -> None:
     )
 
 
+def frame_map(fig: go.Figure, region: str) -> None:
+    """The maps' one frame: the region's view, Pacific-centred (no wrap to Korea), shapes drawn
+    by the traces (no base layers), a light graticule."""
+    view_of = REGIONS.get(region, REGIONS["east_asia"])
+    lonaxis: dict[str, Any] = {"showgrid": True, "gridcolor": "#E3E8EF", "dtick": 30}
+    if view_of["lon"] is not None:
+        lonaxis["range"] = list(view_of["lon"])
+    fig.update_geos(
+        projection_type="natural earth",
+        projection_rotation={"lon": view_of["rotation"]},
+        showcoastlines=False,
+        showland=False,
+        showocean=False,
+        showlakes=False,
+        showrivers=False,
+        showcountries=False,
+        showframe=True,
+        framecolor="#C9D1DB",
+        framewidth=1,
+        bgcolor="#F7F9FC",
+        lataxis={
+            "range": list(view_of["lat"]),
+            "showgrid": True,
+            "gridcolor": "#E3E8EF",
+            "dtick": 30,
+        },
+        lonaxis=lonaxis,
+    )
+
+
 def choropleth(
     values: pd.DataFrame,
     column: str,
@@ -506,31 +536,7 @@ def choropleth(
                 hoverinfo="skip",
             )
         )
-    view_of = REGIONS.get(region, REGIONS["east_asia"])
-    lonaxis: dict[str, Any] = {"showgrid": True, "gridcolor": "#E3E8EF", "dtick": 30}
-    if view_of["lon"] is not None:
-        lonaxis["range"] = list(view_of["lon"])
-    fig.update_geos(
-        projection_type="natural earth",
-        projection_rotation={"lon": view_of["rotation"]},  # Pacific-centred: no wrap to Korea
-        showcoastlines=False,
-        showland=False,
-        showocean=False,
-        showlakes=False,
-        showrivers=False,
-        showcountries=False,
-        showframe=True,
-        framecolor="#C9D1DB",
-        framewidth=1,
-        bgcolor="#F7F9FC",
-        lataxis={
-            "range": list(view_of["lat"]),
-            "showgrid": True,
-            "gridcolor": "#E3E8EF",
-            "dtick": 30,
-        },
-        lonaxis=lonaxis,
-    )
+    frame_map(fig, region)
     fig.update_layout(
         height=540 if region == "east_asia" else 460,
         margin={"l": 0, "r": 0, "t": 30, "b": 70},
@@ -1030,31 +1036,7 @@ def difference_map(
             name="difference",
         )
     )
-    view_of = REGIONS.get(region, REGIONS["east_asia"])
-    lonaxis: dict[str, Any] = {"showgrid": True, "gridcolor": "#E3E8EF", "dtick": 30}
-    if view_of["lon"] is not None:
-        lonaxis["range"] = list(view_of["lon"])
-    fig.update_geos(
-        projection_type="natural earth",
-        projection_rotation={"lon": view_of["rotation"]},
-        showcoastlines=False,
-        showland=False,
-        showocean=False,
-        showlakes=False,
-        showrivers=False,
-        showcountries=False,
-        showframe=True,
-        framecolor="#C9D1DB",
-        framewidth=1,
-        bgcolor="#F7F9FC",
-        lataxis={
-            "range": list(view_of["lat"]),
-            "showgrid": True,
-            "gridcolor": "#E3E8EF",
-            "dtick": 30,
-        },
-        lonaxis=lonaxis,
-    )
+    frame_map(fig, region)
     fig.update_layout(
         height=480,
         margin={"l": 0, "r": 0, "t": 10, "b": 80},
