@@ -218,7 +218,7 @@ def write_plan(plan: Any, path: str | Path) -> Path:
         "loans": plan.loans, "costs": plan.costs, "targets": plan.targets, "met_in": plan.met_in,
         "why": pd.DataFrame({"explanation": plan.explanations}), "mix": plan.shares,
         "flows": plan.flows, "stock": plan.stock, "marginal": plan.marginal,
-        "left_out": plan.left_out,
+        "left_out": plan.left_out.drop(columns="why", errors="ignore"),
     }  # fmt: skip
     return write_tables(tables, path, what="plan")
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
+from .reports import messages
 
 SUPPORTED = ("overseas-loan", "domestic-subsidy")
 
@@ -57,18 +58,18 @@ class Pipeline:
         table lacks, or one with no capacity row (so no feed rule opens an arc to it)."""
         pr = self.dataset.projects
         if pr is None or pr.empty:
-            return pd.DataFrame(columns=["project", "plant", "reason"])
+            return pd.DataFrame(columns=["project", "plant", "why", "reason"])
         rows = set(self.dataset.capacity["plant"]) | set(
             pr.loc[pr["project"].isin(self.dataset.project_capacity["project"]), "plant"]
         )
         missing = ~pr["plant"].isin(self.dataset.plants.index)
         no_rows = ~missing & ~pr["plant"].isin(rows)
         out = pr.loc[missing | no_rows, ["project", "plant"]].copy()
-        out["reason"] = np.where(
-            missing[missing | no_rows],
-            "its plant is not in the plants table: add plants, capacity and feeds rows for it",
-            "its plant has no capacity rows: add them (and feeds) so material can reach it",
-        )
+        out["why"] = [
+            messages.why("why.plan_left_missing" if m else "why.plan_left_no_rows")
+            for m in missing[missing | no_rows]
+        ]
+        out["reason"] = [messages.render(w) for w in out["why"]]
         return out
 
     def share_in(self, project: str, year: int) -> float:

@@ -44,6 +44,7 @@ from .network.graph import UNKNOWN
 from .network.model import USD_PER_MUSD, USD_PER_T, active_plants, network_in, network_rows
 from .pipeline import Pipeline
 from .policy import RECYCLING_BLOC
+from .reports import messages
 from .scenarios import DAYS
 from .schema import STAGES
 
@@ -151,9 +152,10 @@ class Plan:
     costs: pd.DataFrame  # year, sourcing, stakes, stock, total (USD)
     targets: pd.DataFrame  # year, element, stage, target, value, limit, met
     met_in: pd.DataFrame  # element, target: the first year it is met (None: not in the horizon)
-    explanations: list[str]
+    explanations: list[str]  # in English; `whys` holds the same as catalogue messages
     stock: pd.DataFrame  # year, element, stock_t, days
     tranches: pd.DataFrame  # project, year, stake_share, stake_usd, loan_usd, subsidy_usd
+    whys: list[dict] = field(default_factory=list)
     marginal: pd.DataFrame = field(default_factory=pd.DataFrame)
     left_out: pd.DataFrame = field(default_factory=pd.DataFrame)  # projects the plan cannot use
     seconds: float = 0.0
@@ -449,12 +451,14 @@ def _solve(dataset: Dataset, s: PlanSettings) -> Plan:
     )  # fmt: skip
     targets = _target_table(dataset, s, years, shares)
     met_in = _met_in(targets)
-    explanations = _explain(dataset, s, years, targets, pipe)
+    whys = _explain(dataset, s, years, targets, pipe)
+    explanations = [messages.render(w) for w in whys]
     unmet_t = sum(values[lp.col(v)] for yr in years for v in yr.block.u.values())
     status = "optimal" if not explanations and unmet_t < 1e-6 else "targets not met"
     return Plan(
         settings=s, status=status, flows=flows, shares=shares, projects=chosen, loans=loans,
-        costs=costs, targets=targets, met_in=met_in, explanations=explanations, stock=stock_t,
+        costs=costs, targets=targets, met_in=met_in, explanations=explanations, whys=whys,
+        stock=stock_t,
         tranches=tranches,
         left_out=pipe.left_out, mip_gap=max(gaps),
         size={"columns": lp.n_cols, "rows": lp.highs.getNumRow(), "binaries": int(sum(
@@ -667,9 +671,11 @@ def _met_in(targets: pd.DataFrame) -> pd.DataFrame:
 
 def _explain(
     dataset: Dataset, s: PlanSettings, years: list[_Year], targets: pd.DataFrame, pipe: Pipeline
-) -> list[str]:
+) -> list[dict]:
     """Why a target is not met in the target year: the most the plants outside the holder (or
-    the recycling plants) could deliver at that stage in that year, with every project backed."""
+    the recycling plants) could deliver at that stage in that year, with every project backed.
+    Each is a catalogue message with its values (reports.messages.why), so the app can say it
+    in Korean; `Plan.explanations` is the English."""
     yr = next(y for y in years if y.year == s.target)
     missed = targets[(targets["year"] == s.target) & ~targets["met"]]
     if missed.empty:
@@ -687,22 +693,27 @@ def _explain(
             at["capacity_t"].to_numpy() + np.array(added), index=at["plant"].to_numpy()
         )
         need = float(yr.net.stage_demand[r.element, STAGES.index(r.stage)])
+        common = {
+            "element": r.element, "year": s.target, "value": f"{r.value:.0%}",
+            "limit": f"{r.limit:.0%}", "need": f"{need:,.1f}",
+        }  # fmt: skip
         if r.target == "country-cap":
             others = float(room[room.index.map(country) != r.holder].sum())
+            short = others < (1 - r.limit) * need - 1e-6
             out.append(
-                f"{r.element} at {r.stage} in {s.target}: {r.holder} keeps {r.value:.0%}, above the {r.limit:.0%} target; "
-                f"plants outside {r.holder} can put through at most {others:,.1f} t of the {need:,.1f} t needed "
-                f"({others / need:.0%}), even with every eligible project backed"
-                if others < (1 - r.limit) * need - 1e-6
-                else f"{r.element} at {r.stage} in {s.target}: {r.holder} keeps {r.value:.0%}, above the {r.limit:.0%} target; "
-                f"plants outside {r.holder} could put through {others:,.1f} t of the {need:,.1f} t needed, but the routes from them to Korea (the feeds) or the plants after them in the chain cannot carry it"
+                messages.why(
+                    "why.plan_cap_capacity" if short else "why.plan_cap_routes",
+                    **common,
+                    stage=messages.word("stage", r.stage),
+                    holder=r.holder,
+                    others=f"{others:,.1f}",
+                    share=f"{others / need:.0%}",
+                )  # fmt: skip
             )
         else:
             rec = float(room[room.index.map(country).isin(members)].sum())
-            out.append(
-                f"{r.element}: recycled {r.value:.0%} in {s.target}, below the {r.limit:.0%} target; "
-                f"recycling can supply at most {rec:,.1f} t of the {need:,.1f} t needed ({rec / need if need else 0:.0%})"
-            )
+            share = f"{rec / need if need else 0:.0%}"
+            out.append(messages.why("why.plan_recycled", **common, rec=f"{rec:,.1f}", share=share))
     return out
 
 

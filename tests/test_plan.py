@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pandas as pd
 import pytest
@@ -240,3 +241,36 @@ def test_a_project_without_capacity_is_refused_on_load(tmp_path):
     (problem,) = err.value.problems
     assert problem.column == "project" and problem.row == 3 and "no capacity" in problem.message
     del ds
+
+
+def test_plan_command_says_what_the_first_loans_back_and_writes_every_table(tmp_path, capsys):
+    import openpyxl
+
+    from optimizer.cli import main
+
+    out = tmp_path / "plan.xlsx"
+    assert main(["plan", "--no-marginal", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    expected = plan(load_dataset(), PlanSettings(), marginal=False)
+    first = expected.tranches[expected.tranches["year"] == 2026]
+    names = ", ".join(first.loc[first["loan_usd"] > 0, "project"]) or "no project"
+    assert f"the 2026 loans back: {names}" in printed
+    assert "target country-cap: met" in printed and "why: " in printed
+    sheets = openpyxl.load_workbook(out).sheetnames
+    assert {"projects", "tranches", "loans", "costs", "targets", "met_in", "mix"} <= set(sheets)
+
+
+def test_plan_explanations_read_in_korean_with_the_same_numbers():
+    from optimizer.reports import messages
+
+    p = plan(load_dataset(), PlanSettings(), marginal=False)
+    assert len(p.whys) == len(p.explanations) > 0
+    for why, english in zip(p.whys, p.explanations, strict=True):
+        assert messages.render(why) == english
+        korean = messages.render(why, "ko")
+        assert korean != english
+
+        def numbers(text: str) -> list[str]:
+            return sorted(re.findall(r"\d[\d.,]*\d|\d", text))
+
+        assert numbers(korean) == numbers(english), (english, korean)

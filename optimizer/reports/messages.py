@@ -1005,6 +1005,37 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "mc.s_p50": ("Median (p50)", "중앙값 (p50)"),
     "mc.s_p90": ("p90", "p90 (90백분위)"),
     "mc.s_p99": ("p99", "p99 (99백분위)"),
+    "why.plan_cap_capacity": (
+        "{element} at {stage} in {year}: {holder} keeps {value}, above the {limit} target; "
+        "plants outside {holder} can put through at most {others} t of the {need} t needed "
+        "({share}), even with every eligible project backed",
+        "{year}년 {stage} 단계의 {element}: {holder} 비중이 {value}로 목표 {limit}을 넘습니다. "
+        "적격 사업을 모두 지원해도 {holder} 밖의 공장은 필요한 {need} t 중 최대 {others} t"
+        "({share})만 처리할 수 있습니다",
+    ),
+    "why.plan_cap_routes": (
+        "{element} at {stage} in {year}: {holder} keeps {value}, above the {limit} target; "
+        "plants outside {holder} could put through {others} t of the {need} t needed, but the "
+        "routes from them to Korea (the feeds) or the plants after them in the chain cannot "
+        "carry it",
+        "{year}년 {stage} 단계의 {element}: {holder} 비중이 {value}로 목표 {limit}을 넘습니다. "
+        "{holder} 밖의 공장이 필요한 {need} t 중 {others} t를 처리할 수 있지만, 그 공장에서 "
+        "한국으로 가는 경로(공급 규칙)나 공급망의 다음 공장이 그 물량을 나르지 못합니다",
+    ),
+    "why.plan_left_missing": (
+        "its plant is not in the plants table: add plants, capacity and feeds rows for it",
+        "공장이 plants 표에 없습니다: 이 공장의 plants, capacity, feeds 행을 추가하십시오",
+    ),
+    "why.plan_left_no_rows": (
+        "its plant has no capacity rows: add them (and feeds) so material can reach it",
+        "공장에 capacity 행이 없습니다: 원료가 닿도록 capacity 행(과 feeds)을 추가하십시오",
+    ),
+    "why.plan_recycled": (
+        "{element}: recycled {value} in {year}, below the {limit} target; recycling can supply "
+        "at most {rec} t of the {need} t needed ({share})",
+        "{element}: {year}년 재활용 비중이 {value}로 목표 {limit}에 못 미칩니다. 재활용으로는 "
+        "필요한 {need} t 중 최대 {rec} t({share})만 공급할 수 있습니다",
+    ),
     "mc.s_cvar90": ("CVaR 90% (mean of the worst 10% of years)", "CVaR 90% (최악 10% 연도의 평균)"),
     "mc.value_note": (
         "{samples} simulated years, seed {seed}. Mean ± s.e.: the sample mean and its standard "
@@ -1762,8 +1793,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "{count}개 사업은 계획에서 빠졌습니다: {projects} (이유: 아래).",
     ),
     "path.own_words": (
-        "The model's own words, in English ({count})",
-        "모델의 설명 원문 (영어, {count}건)",
+        "Why: targets not met and projects left out ({count})",
+        "이유: 달성하지 못한 목표와 제외된 사업 ({count}건)",
     ),
     "path.download": ("Download the plan (.xlsx)", "계획 내려받기 (.xlsx)"),
     "path.download_note": (

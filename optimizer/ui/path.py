@@ -22,9 +22,10 @@ from ..dataset import Dataset
 from ..errors import InputError
 from ..lp import SolverError
 from ..plan import CHINA, Plan, PlanSettings
+from ..reports import messages
 from ..schema import STAGES
 from ..solution import Solution
-from . import charts, state
+from . import charts, i18n, state
 from . import format as fmt
 from .i18n import t
 from .stages import name as stage_name
@@ -481,11 +482,12 @@ def _marginal(plan: Plan) -> None:
 
 
 def _own_words(plan: Plan) -> None:
-    """The library's sentences (English) on why a target is not met and why a project is left
-    out, under a label saying so."""
-    lines = [fmt.md(x) for x in plan.explanations]
+    """Why a target is not met and why a project is left out, in the chosen language (the
+    library's messages with their values)."""
+    lang = i18n.lang()
+    lines = [fmt.md(messages.render(w, lang)) for w in plan.whys]
     lines += [
-        f"{fmt.md(r.project)} ({fmt.md(r.plant)}): {fmt.md(r.reason)}"
+        f"{fmt.md(r.project)} ({fmt.md(r.plant)}): {fmt.md(messages.render(r.why, lang))}"
         for r in plan.left_out.itertuples(index=False)
     ]
     if not lines:
