@@ -217,7 +217,8 @@ def write_plan(plan: Any, path: str | Path) -> Path:
         "projects": plan.projects, "summary": summary, "tranches": plan.tranches,
         "loans": plan.loans, "costs": plan.costs, "targets": plan.targets, "met_in": plan.met_in,
         "why": pd.DataFrame({"explanation": plan.explanations}), "mix": plan.shares,
-        "flows": plan.flows, "stock": plan.stock, "marginal": plan.marginal,
+        "flows": plan.flows, "stock": plan.stock,
+        "marginal": plan.marginal.drop(columns="china_share_moves", errors="ignore"),
         "left_out": plan.left_out.drop(columns="why", errors="ignore"),
     }  # fmt: skip
     return write_tables(tables, path, what="plan")

@@ -741,5 +741,7 @@ def _marginal(dataset: Dataset, s: PlanSettings, base: Plan) -> pd.DataFrame:
             "china_share_changes": "; ".join(
                 f"{e} at {k}: {v * 100:+.1f} points" for (e, k), v in moved.head(5).items()
             ) or "none",
+            # the same as (element, stage, percentage points), for readers in other languages
+            "china_share_moves": [(e, k, round(v * 100, 1)) for (e, k), v in moved.head(5).items()],
         })  # fmt: skip
     return pd.DataFrame(rows)

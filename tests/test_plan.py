@@ -98,6 +98,7 @@ def test_marginal_loan_value_is_a_re_solve(tmp_path):
     # 41 M of loans fit A+B (40.5 M): China's share falls from 55% to 50%
     assert "A" in more["projects_backed"] and "B" in more["projects_backed"]
     assert "X at separation: -5.0 points" in more["china_share_changes"]
+    assert more["china_share_moves"] == [("X", "separation", -5.0)]
     again = plan(ds, dataclasses.replace(settings, loan_budget_usd=41e6), marginal=False)
     assert more["total_cost_change_usd"] == pytest.approx(again.total_cost_usd - p.total_cost_usd)
 

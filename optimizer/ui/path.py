@@ -9,7 +9,6 @@ asked, through a cached call (state.solve_plan); this module draws what the libr
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -422,24 +421,14 @@ def _met_words(plan: Plan) -> None:
         st.caption(t("path.why_below"))
 
 
-_MOVE = re.compile(r"^(?P<element>\S+) at (?P<stage>\w+): (?P<points>[+-]\d+(?:\.\d+)?) points$")
-
-
-def share_changes(text: str) -> str:
-    """The library's China-share changes ('Dy at separation: -4.0 points; ...') in the session's
-    language; the numbers are the library's. Text of another form is shown as it came."""
-    if text.strip() == "none":
+def share_changes(moves: list[tuple[str, str, float]]) -> str:
+    """The library's China-share changes, (element, stage, points), in the session's language."""
+    if not moves:
         return t("no_change")
-    out = []
-    for part in text.split("; "):
-        m = _MOVE.match(part.strip())
-        if not m:
-            return text
-        out.append(
-            t("path.share_move", element=m["element"], stage=stage_name(m["stage"]).lower(),
-              points=m["points"])
-        )  # fmt: skip
-    return "; ".join(out)
+    return "; ".join(
+        t("path.share_move", element=e, stage=stage_name(k).lower(), points=f"{p:+.1f}")
+        for e, k, p in moves
+    )
 
 
 def _marginal(plan: Plan) -> None:
@@ -461,7 +450,7 @@ def _marginal(plan: Plan) -> None:
                 fmt.usd_delta(0.0 if abs(x) < 1 else x) for x in m["total_cost_change_usd"]
             ],
             "backed": [str(x) or t("path.no_project") for x in m["projects_backed"]],
-            "china": [share_changes(str(x)) for x in m["china_share_changes"]],
+            "china": [share_changes(x) for x in m["china_share_moves"]],
         }
     )
     st.dataframe(
