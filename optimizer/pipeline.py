@@ -17,7 +17,7 @@ Plants with no project keep the rule they had: full capacity from their first_ye
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -168,6 +168,8 @@ class Pipeline:
         new = pr[pr["kind"] == "new"]
         return dict(zip(new["plant"], new["earliest_first_year"].astype(int), strict=True))
 
-    def backable_plants(self) -> set[str]:
-        pr = self.projects
-        return set(pr.loc[pr["support"].isin(SUPPORTED), "plant"])
+
+@lru_cache(maxsize=16)
+def pipeline_of(dataset: Dataset) -> Pipeline:
+    """The dataset's pipeline, read once (a plan asks for it per year and stage)."""
+    return Pipeline(dataset)

@@ -42,7 +42,7 @@ from .errors import InputError, Problem
 from .lp import INF, HighsLP, SolverError
 from .network.graph import UNKNOWN
 from .network.model import USD_PER_MUSD, USD_PER_T, active_plants, network_in, network_rows
-from .pipeline import Pipeline
+from .pipeline import SUPPORTED, Pipeline, pipeline_of
 from .policy import RECYCLING_BLOC
 from .reports import messages
 from .scenarios import DAYS
@@ -254,9 +254,9 @@ def _contradictions(dataset: Dataset, s: PlanSettings) -> list[Problem]:
 
 def _solve(dataset: Dataset, s: PlanSettings) -> Plan:
     scope = list(dataset.demanded_elements)
-    pipe = Pipeline(dataset)
+    pipe = pipeline_of(dataset)
     projects = pipe.projects
-    backable = projects[projects["support"].isin(("overseas-loan", "domestic-subsidy"))]
+    backable = projects[projects["support"].isin(SUPPORTED)]
     prob = pulp.LpProblem("ree_plan", pulp.LpMinimize)
     backed = {j: prob.add_variable(f"backed|{j}", cat="Binary") for j in backable.index}
     back = {(j, y): prob.add_variable(f"stake|{j}|{y}", 0) for j in backable.index for y in s.years}
@@ -338,7 +338,8 @@ def _solve(dataset: Dataset, s: PlanSettings) -> Plan:
     short_of_target = pulp.lpSum(target_slack.values())
     cost = {yr.year: yr.block.cost + stake[yr.year] + stock_cost[yr.year] for yr in years}
     total = pulp.lpSum(cost.values())
-    risk_expr = _target_risk(prob, dataset, s, years)
+    # the risk measure's epigraph rows only where the objective is risk
+    risk_expr = _target_risk(prob, dataset, s, years) if s.objective == "risk" else None
 
     # (1) least unmet demand, (2) least target shortfall, (3) cost or risk, (4) among plans of
     # that cost, the envelopes spent as early as possible, year by year: a year's policy loans
@@ -346,6 +347,7 @@ def _solve(dataset: Dataset, s: PlanSettings) -> Plan:
     holds = {
         name: prob.addConstraint(expr <= 1e30, f"hold|{name}")
         for name, expr in (("risk", risk_expr), ("cost", total))
+        if expr is not None
     }
     financing = {
         y: pulp.lpSum(s.coverage * mega[j] * back[j, y] for j in backable.index) for y in s.years

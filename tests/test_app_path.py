@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 from pathlib import Path
 
 import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app import english_left, rendered_text
+from test_app import chart_spec, english_left, plotly_array, rendered_text, trace
 from test_maps import chain_dataset
 
 from optimizer import load_dataset
@@ -63,29 +62,6 @@ def run_plan(at: AppTest) -> AppTest:
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     return at
-
-
-def chart_spec(at: AppTest, key: str) -> dict:
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return json.loads(chart.proto.spec)
-    raise AssertionError(f"no plotly chart {key!r}")
-
-
-def plotly_array(value) -> list:
-    if isinstance(value, dict) and "bdata" in value:
-        import base64
-
-        import numpy as np
-
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
-    return list(value)
-
-
-def trace(spec: dict, name: str) -> dict:
-    found = [t for t in spec["data"] if t.get("name") == name]
-    assert found, f"no trace {name!r} among {[t.get('name') for t in spec['data']]}"
-    return found[0]
 
 
 def first_year_loans(result) -> list[str]:

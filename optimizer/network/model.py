@@ -35,7 +35,7 @@ import pulp
 from .. import risk, scenarios, uncertainty
 from ..dataset import Dataset
 from ..lp import INF, HighsLP, Result, SolverError
-from ..pipeline import Pipeline
+from ..pipeline import pipeline_of
 from ..policy import RECYCLING_BLOC, RISK_OBJECTIVES, ROBUST_OBJECTIVES, Policy
 from ..rules import capacity_in_force
 from ..schema import FORM_STAGE, STAGES
@@ -106,7 +106,7 @@ def active_plants(dataset: Dataset, year: int | None, stockpile: bool) -> pd.Ind
     ok = p["plant_status"] == "operating"
     if year is not None:
         first = p["first_year"].copy()
-        starts = Pipeline(dataset).start_year()
+        starts = pipeline_of(dataset).start_year()
         first.update(pd.Series(starts, dtype=float))
         ok |= first.notna() & (first <= year)
     if not stockpile:
@@ -129,7 +129,7 @@ def network_in(
 ) -> Network:
     """The network of a year: projects' capacity on their ramp (optimizer/pipeline.py), cut by
     the rules in force; `demand` replaces the dataset's (the plan's growth)."""
-    capacity = Pipeline(dataset).capacity(year)
+    capacity = pipeline_of(dataset).capacity(year)
     capacity = capacity_in_force(dataset, rules_in_force, capacity)
     return build_network(
         dataset.plants,
