@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/streamlit run app.py --browser.gatherUsageStats false
+	$(PY) -m optimizer.ui.serve --browser.gatherUsageStats false
 
 test: $(STAMP)
 	$(VENV)/bin/pytest

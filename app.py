@@ -1,4 +1,5 @@
-"""Streamlit entry point: `make run` (streamlit run app.py). The app lives in optimizer.ui."""
+"""Streamlit entry point (`streamlit run app.py`; `make run` serves it warmed through
+optimizer.ui.serve). The app lives in optimizer.ui."""
 
 from optimizer.ui import main
 

@@ -73,13 +73,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server():
-    """`streamlit run app.py` on a free local port; always terminated at the end."""
+    """The app as `make run` starts it (`python -m optimizer.ui.serve`: warmed, then served) on
+    a free local port; always terminated at the end."""
     _require_browser()
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "streamlit-server.log", "w")  # noqa: SIM115 - closed in finally
     command = [
-        *(sys.executable, "-m", "streamlit", "run", "app.py"),
+        *(sys.executable, "-m", "optimizer.ui.serve"),
         *("--server.headless", "true", "--server.address", "127.0.0.1"),
         *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
     ]
