@@ -242,3 +242,89 @@ def test_shipped_kita_extract_reproduces_the_magnet_value_the_data_uses():
     bsd = build_stage_data()
     assert nd["usd"] == pytest.approx(bsd.MAGNET_PRICE_2022 * 5.9e6)
     assert bsd.MAGNET_ADDED == 93
+
+
+# --- the shipped mirror extracts: China's customs exports to Korea, read as Korea's imports ---
+
+MIRROR_ANNUAL = BUNDLED_DATA / "trade" / "china_mirror_magnets_annual.csv"
+MIRROR_MONTHS = BUNDLED_DATA / "trade" / "china_mirror_magnets_months.csv"
+# kg REO per kg of 850511 in data/hs_codes.csv (NdFeB elements and SmCo's Sm)
+MAGNET_CONTENT = {
+    "Nd": 0.24486,
+    "Pr": 0.08456,
+    "Dy": 0.01378,
+    "Tb": 0.00353,
+    "Gd": 0.00231,
+    "Ho": 0.00115,
+    "Sm": 0.00667,
+}  # sum 0.35686
+
+
+def bundled_demand():
+    with open(BUNDLED_DATA / "demand.csv", newline="") as f:
+        return {(r["element"], r["form"]): float(r["demand_t"]) for r in csv.DictReader(f)}
+
+
+def test_shipped_mirror_extract_gives_hand_computed_magnet_tonnes(tmp_path):
+    s = import_trade([MIRROR_ANNUAL], tmp_path / "out")
+    assert s.years == [2020, 2023] and s.lines == 2 and not s.unknown_codes
+    # 2023: 52,576 t of China's magnet exports x Korea's 11.3% = 5,941.088 t of magnets
+    nd23 = cell(s.demand, year=2023, element="Nd", form="magnet")
+    assert nd23["goods_t"] == pytest.approx(5941.088)
+    assert nd23["demand_t"] == pytest.approx(1454.7348, abs=1e-3)  # 5,941.088 x 0.24486
+    assert nd23["usd"] is None and nd23["status"] == "estimate"  # mirror rows carry no value
+    t23 = sum(d["demand_t"] for d in s.demand if d["year"] == 2023)
+    assert t23 == pytest.approx(2120.137, abs=1e-2)  # 5,941.088 x 0.35686
+    # 2020: 3,721.5 t (Argus table of China's customs data)
+    nd20 = cell(s.demand, year=2020, element="Nd", form="magnet")
+    assert nd20["demand_t"] == pytest.approx(911.2465, abs=1e-3)  # 3,721.5 x 0.24486
+    assert cell(s.demand, year=2020, element="Dy")["demand_t"] == pytest.approx(
+        51.2823, abs=1e-3
+    )  # 3,721.5 x 0.01378
+    # China is the only partner in a mirror file, so its share is 1 by construction: the file
+    # says nothing about the 89.9% / 79.8% / 61.1% shares the baseline is built on
+    chn = cell(s.shares, year=2023, element="Nd", partner="CHN")
+    assert chn["share"] == 1.0 and chn["share_basis"] == "mass"
+    written = read(tmp_path / "out" / "demand.csv")
+    assert float(cell(written, year="2023", element="Pr")["demand_t"]) == pytest.approx(
+        502.3784, abs=1e-3
+    )  # 5,941.088 x 0.08456
+
+
+def test_shipped_mirror_extract_agrees_with_the_bundled_magnet_demand():
+    # data/README.md#demand: Korea's magnet use is "about 5.9 kt" of NdFeB, i.e. 5,850-5,950 t;
+    # the mirror's 5,941.1 t (5,915-5,968 t given the 11.3% is rounded) lies inside it, and each
+    # element's t REO is within 1% of data/demand.csv (5,941.088 / 5,900 = 1.007; Sm is SmCo, a
+    # judged 2.3% of the code's mass: 39.63 against 40, -0.9%)
+    s = import_trade([MIRROR_ANNUAL], None, year=2023)
+    demand = bundled_demand()
+    nd = cell(s.demand, element="Nd", form="magnet")
+    assert 5850 <= nd["goods_t"] <= 5950
+    for element in MAGNET_CONTENT:
+        got = cell(s.demand, element=element, form="magnet")["demand_t"]
+        assert got == pytest.approx(demand[(element, "magnet")], rel=1e-2), element
+    total = sum(demand[(e, "magnet")] for e in MAGNET_CONTENT)  # 2,106.6 t REO in magnets
+    assert sum(d["demand_t"] for d in s.demand) == pytest.approx(total, rel=1e-2)  # 2,120.1
+
+
+def test_shipped_part_year_mirror_rows_are_annualised():
+    s = import_trade([MIRROR_MONTHS], None)
+    # May 2022 alone: 527 t x 12 = 6,324 t of magnets a year
+    nd22 = cell(s.demand, year=2022, element="Nd", form="magnet")
+    assert nd22["goods_t"] == pytest.approx(6324)
+    assert nd22["demand_t"] == pytest.approx(1548.4946, abs=1e-3)  # 6,324 x 0.24486
+    # September + October 2025: (854 + 569) x 12 / 2 = 8,538 t a year
+    nd25 = cell(s.demand, year=2025, element="Nd", form="magnet")
+    assert nd25["goods_t"] == pytest.approx(8538)
+    assert nd25["demand_t"] == pytest.approx(2090.6147, abs=1e-3)  # 8,538 x 0.24486
+    assert cell(s.demand, year=2025, element="Tb")["demand_t"] == pytest.approx(
+        30.1391, abs=1e-3
+    )  # 8,538 x 0.00353
+    assert {d["status"] for d in s.demand} == {"estimate"}
+
+
+def test_shipped_mirror_rows_say_they_are_mirror_data():
+    for path in (MIRROR_ANNUAL, MIRROR_MONTHS):
+        rows = read(path)
+        assert rows and all(r["partner"] == "CHN" and r["status"] == "estimate" for r in rows)
+        assert all(r["source"].startswith("Mirror data") and "http" in r["source"] for r in rows)
