@@ -310,7 +310,7 @@ def bounds(form: Formulation, policy: Policy) -> list[tuple[tuple, float]]:
     ]
     out += [(("risk", m, e, k), policy.risk_caps[m]) for m, e, k in form.risk_cap_rows]
     if form.stock_rows:
-        floor, top = stock_range(form, policy)
+        floor, top = (s.to_dict() for s in stock_range(form, policy))  # one row a year: no .loc
         out += [(("stock", n, e), -floor[e]) for n, e in form.stock_rows]
         out += [(("stockmax", e), max(0.0, top[e] - floor[e])) for (e,) in form.stock_max_rows]
     return out
@@ -666,42 +666,50 @@ def _robust_objective(
     max_rows = {(e,): prob.addConstraint(extra[e] <= 0, f"stockmax|{e}") for e in hit}
     holding = pulp.lpSum(float(holding_rate[e] * price[e]) / USD_PER_MUSD * extra[e] for e in hit)
     stock_rows: dict[tuple[int, str], pulp.LpConstraint] = {}
-    loss = []
+    # rows are built from (variable, coefficient) lists: there are one or two per in-sample
+    # year and element, and PuLP's operator arithmetic would copy every partial sum
+    per_tonne = {e: float(price[e]) / scale for e in hit}
+    refill_of = {e: float(refill[e]) for e in hit}
+    events_of = {e: [k for k in range(len(ss.names)) if (k, e) in y] for e in hit}
+    loss: list[list[tuple[pulp.LpVariable, float]]] = []  # each year's value lost, as terms
     for n_year, row in enumerate(years.days):
-        value = []
+        terms = []
         for e in hit:
-            short = [
-                row[k] / scenarios.DAYS * y[k, e] for k in np.flatnonzero(row > 0) if (k, e) in y
-            ]
+            short = [(y[k, e], row[k] / scenarios.DAYS) for k in events_of[e] if row[k] > 0]
             if not short:
                 continue
             v = prob.add_variable(f"net|{n_year}|{e}", 0)
+            cover = [(v, 1.0), (extra[e], 1.0)] + [(yk, -c) for yk, c in short]
             stock_rows[n_year, e] = prob.addConstraint(
-                v + extra[e] - pulp.lpSum(short) >= 0.0, f"stock|{n_year}|{e}"
+                pulp.LpAffineExpression.from_list(cover) >= 0.0, f"stock|{n_year}|{e}"
             )
-            r = float(refill[e])
-            value.append(price[e] / scale * (v + r * pulp.lpSum(short)))
-        loss.append(pulp.lpSum(value))
+            p, r = per_tonne[e], refill_of[e]
+            terms.append((v, p))
+            terms += [(yk, p * r * c) for yk, c in short]
+        loss.append(terms)
     w = years.weight
     if st.objective == "worst-case":
         worst = prob.add_variable("worst", 0)  # >= 0: a calm year loses nothing
-        for n_year, l_s in enumerate(loss):
-            prob.addConstraint(worst - l_s >= 0, f"worst|{n_year}")
+        for n_year, terms in enumerate(loss):
+            row_terms = [(worst, 1.0)] + [(x, -c) for x, c in terms]
+            prob.addConstraint(pulp.LpAffineExpression.from_list(row_terms) >= 0, f"worst|{n_year}")
         objective = worst + 0
     elif st.objective == "expected-loss":
-        objective = pulp.lpSum(float(w[i]) * l_s for i, l_s in enumerate(loss))
+        objective = pulp.LpAffineExpression.from_list(
+            [(x, float(w[i]) * c) for i, terms in enumerate(loss) for x, c in terms]
+        )
     else:
         eta = prob.add_variable("var")
         calm_excess = prob.add_variable("excess|calm", 0)
         prob.addConstraint(calm_excess + eta >= 0, "excess|calm")
         excess = [prob.add_variable(f"excess|{i}", 0) for i in range(len(loss))]
-        for i, l_s in enumerate(loss):
-            prob.addConstraint(excess[i] + eta - l_s >= 0, f"excess|{i}")
+        for i, terms in enumerate(loss):
+            row_terms = [(excess[i], 1.0), (eta, 1.0)] + [(x, -c) for x, c in terms]
+            prob.addConstraint(pulp.LpAffineExpression.from_list(row_terms) >= 0, f"excess|{i}")
         tail = 1.0 / (1.0 - st.alpha)
-        objective = (
-            eta
-            + tail * years.calm * calm_excess
-            + pulp.lpSum(tail * float(w[i]) * v for i, v in enumerate(excess))
+        objective = pulp.LpAffineExpression.from_list(
+            [(eta, 1.0), (calm_excess, tail * years.calm)]
+            + [(v, tail * float(w[i])) for i, v in enumerate(excess)]
         )
     return Robust(objective, holding, stock_rows, max_rows, extra, ss, years, scale)
 
