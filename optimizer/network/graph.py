@@ -55,14 +55,9 @@ def node_problem(text: str, plants: pd.DataFrame, countries: set[str]) -> str | 
     return None
 
 
-def _members(text: str, plants: pd.DataFrame) -> pd.Index:
+def _members(text: str, groups: dict[tuple[str, str | None], list[str]]) -> list[str]:
     kind, a, b = parse_node(text)
-    if kind == "plant":
-        return pd.Index([a])
-    mask = plants["stage"] == a
-    if b is not None:
-        mask &= plants["country"] == b
-    return plants.index[mask.to_numpy()]
+    return [a] if kind == "plant" else groups.get((a, b), [])
 
 
 def expand_feeds(
@@ -75,13 +70,19 @@ def expand_feeds(
     if feeds.empty:
         return pd.DataFrame(columns=columns)
     has = set(zip(capacity["plant"], capacity["element"], strict=True))
-    stage = plants["stage"].map(STAGE_INDEX)
+    # plain dicts and lists: this runs on every load (validation) and every model build
+    stage = dict(zip(plants.index, plants["stage"].map(STAGE_INDEX), strict=True))
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    for plant, s, country in zip(plants.index, plants["stage"], plants["country"], strict=True):
+        groups.setdefault((s, None), []).append(plant)
+        groups.setdefault((s, country), []).append(plant)
+    wanted = set(elements)
     rows = []
     for rule, f, t, el in zip(
         feeds.index, feeds["from"], feeds["to"], feeds["element"], strict=True
     ):
-        ups, downs = _members(f, plants), _members(t, plants)
-        for e in elements if el == ANY_ELEMENT else [x for x in [el] if x in elements]:
+        ups, downs = _members(f, groups), _members(t, groups)
+        for e in elements if el == ANY_ELEMENT else [el] if el in wanted else []:
             for i in ups:
                 if (i, e) not in has:
                     continue
