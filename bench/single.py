@@ -45,7 +45,7 @@ def run_single(cfg) -> Group:
                 total,
                 ratio=total.median / direct.median,
                 vs="highspy, final LP, cold",
-                note="target (c): <= 3x",
+                note="target 1: <= 3x",
             )
         )
         for r in anatomy_rows(a):

@@ -236,7 +236,7 @@ def _resolve(g: Group, cfg, ds, grids, objective: str, caps, tag: str = "") -> d
             unit="point",
             ratio=fresh_opt.per_unit / per,
             vs="re-solve path",
-            note=f"target (b): >= 10x; total {fmt_seconds(fresh_opt.median)}",
+            note=f"total {fmt_seconds(fresh_opt.median)}",
         ),
         Row(
             "fresh `Session(ds).evaluate()` per point (PuLP rebuild, sweep's own output)",
@@ -258,7 +258,7 @@ def _resolve(g: Group, cfg, ds, grids, objective: str, caps, tag: str = "") -> d
             unit="point",
             ratio=per / rep.per_unit,
             vs="highspy replay",
-            note="target (a), like for like",
+            note="target 2, like for like",
         ),
         Row(
             "bare highspy re-solve, China cap of all elements one grid step, basis kept",
@@ -272,7 +272,7 @@ def _resolve(g: Group, cfg, ds, grids, objective: str, caps, tag: str = "") -> d
             unit="point",
             ratio=per / allc.median,
             vs="bare re-solve (all caps)",
-            note="target (a): <= 3x",
+            note="target 2: <= 3x",
         ),
         Row("bare highspy re-solve, one China cap bound one grid step", one, unit="solve"),
         Row("bare highspy re-solve, one cost coefficient +1%", cst, unit="solve"),
@@ -385,7 +385,7 @@ def run_big_sweep(cfg) -> Group:
                 seconds=timings[workers].median,
                 ratio=timings[1].median / timings[workers].median,
                 vs="workers=1",
-                note="target (speed issue): at least 1.6x on two workers"
+                note="target 5: at least 1.6x on two workers"
                 if workers == 2
                 else f"{os.cpu_count()} cores: more workers than cores share them",
             )

@@ -1,122 +1,153 @@
-"""Deterministic synthetic datasets (seeded) for the scaling and CVaR benchmarks.
+"""The bundled network, scaled by cloning, for the scaling benchmark.
 
-Shapes follow the bundled data: one dominant, cheapest supplier (CHN) that offers every element,
-and many smaller, dearer ones; each offer's capacity is a fraction of the element's demand, so
-every element can be fully supplied and the HHI optimum spreads over several suppliers. The files
-are written as CSVs and read back with load_dataset(), so they pass the same validation as a
-user's data.
+`write_scaled(folder, k_e, k_p)` copies the bundled dataset's tables (data/*.csv, the ones the
+dataset contract knows) and grows them two ways:
+
+- **elements x k_e**: every element gets k_e - 1 twins (`Nd` -> `Nd2`, `Nd3`, ...) with the same
+  figures, and every row that names an element (capacity, specific feed rules, demand, today's
+  flows, scenarios, rules, stockpile, recovery, project capacity, demand growth) is copied for
+  each twin; rows for every element (`*`) cover the twins by themselves. Demand grows k_e times.
+- **plants outside China x k_p**: every plant whose country is not CHN gets k_p - 1 copies in
+  the same country and stage (`JPN-SEP` -> `JPN-SEP-C2`, ...; the original keeps its id, so
+  projects still name it). Capacity is split evenly between the copies (same cost), so the
+  world's capacity, Korea's demand and the economics stay those of the bundled data.
+  A feed rule between two named plants becomes one rule per copy, copy i -> copy i; a rule
+  with one named plant and one STAGE:COUNTRY side is copied for each copy of the named plant;
+  STAGE:COUNTRY rules stay as they are and reach every copy (so their arcs grow as k_p^2).
+  Today's flows are split the same way (copy i -> copy i between cloned plants, 1/k_p of the
+  tonnes on each), so every copy conserves, fits its capacity and demand is met as today.
+
+Size factor = k_e x k_p. The files are written as CSVs and read back with load_dataset(), so they
+pass the same validation as a user's data.
 """
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from optimizer import load_dataset
 from optimizer.dataset import Dataset
+from optimizer.schema import ANY_ELEMENT, BUNDLED_DATA, TABLES
 
-SRC = {"source": "synthetic benchmark data", "status": "estimate"}
-BLOCS = ("FORGE", "FTA", "ASEAN")
+CHINA = "CHN"
+# (k_e, k_p) per size label: size factor k_e x k_p
+SIZES = {
+    "1x": (1, 1),
+    "3x": (1, 3),
+    "10x": (2, 5),
+    "30x": (5, 6),
+    "100x": (10, 10),
+}
+# Numeric columns of the bundled tables a plant copy gets its share of.
+SPLIT = {"capacity": ("capacity_t", "total_capacity_t"), "baseline_flows": ("tonnes",)}
 
 
-def write_synthetic(
-    folder: Path, n_suppliers: int, n_elements: int, n_scenarios: int = 5, seed: int = 0
-) -> Path:
-    """N suppliers x M elements, every supplier offering every element."""
-    rng = np.random.default_rng(seed)
+def _read(name: str) -> pd.DataFrame:
+    return pd.read_csv(BUNDLED_DATA / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def _twin(code: str, i: int) -> str:
+    return code if i == 1 else f"{code}{i}"
+
+
+def _copy(plant: str, i: int) -> str:
+    return plant if i == 1 else f"{plant}-C{i}"
+
+
+def _clone_elements(frames: dict[str, pd.DataFrame], k: int) -> None:
+    if k == 1:
+        return
+    for name, frame in frames.items():
+        if "element" not in frame.columns:
+            continue
+        parts = [frame]
+        specific = frame["element"] != ANY_ELEMENT
+        for i in range(2, k + 1):
+            twin = frame[specific].copy()
+            twin["element"] = twin["element"].map(lambda e, i=i: _twin(e, i))
+            if name == "elements":
+                twin["name"] = twin["name"] + f" ({i})"
+            parts.append(twin)
+        frames[name] = pd.concat(parts, ignore_index=True)
+
+
+def _scaled(value: str, k: int) -> str:
+    return value if value.strip() == "" else repr(float(value) / k)
+
+
+def _clone_plants(frames: dict[str, pd.DataFrame], k: int) -> None:
+    if k == 1:
+        return
+    plants = frames["plants"]
+    cloned = set(plants.loc[plants["country"] != CHINA, "plant"])
+
+    def copies(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        """Each row naming a cloned plant in `column`, once per copy (original first)."""
+        hit = frame[column].isin(cloned)
+        parts = [frame]
+        for i in range(2, k + 1):
+            c = frame[hit].copy()
+            c[column] = c[column].map(lambda p, i=i: _copy(p, i))
+            parts.append(c)
+        return pd.concat(parts, ignore_index=True)
+
+    def paired(frame: pd.DataFrame) -> pd.DataFrame:
+        """from/to rows: copy i -> copy i where both ends are cloned, else each copy of the
+        cloned end with the other end."""
+        hit = frame["from"].isin(cloned) | frame["to"].isin(cloned)
+        parts = [frame]
+        for i in range(2, k + 1):
+            c = frame[hit].copy()
+            for col in ("from", "to"):
+                c[col] = c[col].map(lambda p, i=i: _copy(p, i) if p in cloned else p)
+            parts.append(c)
+        return pd.concat(parts, ignore_index=True)
+
+    parts = [plants]
+    for i in range(2, k + 1):
+        c = plants[plants["plant"].isin(cloned)].copy()
+        c["plant"] = c["plant"].map(lambda p, i=i: _copy(p, i))
+        c["name"] = c["name"] + f" (copy {i})"
+        parts.append(c)
+    frames["plants"] = pd.concat(parts, ignore_index=True)
+
+    cap = frames["capacity"]
+    hit = cap["plant"].isin(cloned)
+    for col in SPLIT["capacity"]:
+        if col in cap.columns:
+            cap.loc[hit, col] = cap.loc[hit, col].map(lambda v: _scaled(v, k))
+    frames["capacity"] = copies(cap, "plant")
+
+    frames["feeds"] = paired(frames["feeds"])
+
+    flows = frames["baseline_flows"]
+    touched = flows["from"].isin(cloned) | flows["to"].isin(cloned)
+    for col in SPLIT["baseline_flows"]:
+        flows.loc[touched, col] = flows.loc[touched, col].map(lambda v: _scaled(v, k))
+    frames["baseline_flows"] = paired(flows)
+
+    if "recovery" in frames:
+        frames["recovery"] = copies(frames["recovery"], "node")
+
+
+def write_scaled(folder: Path, k_e: int, k_p: int) -> Path:
+    """The bundled dataset with elements x k_e and plants outside China x k_p (see above)."""
     folder.mkdir(parents=True, exist_ok=True)
-    elements = [f"E{i:03d}" for i in range(n_elements)]
-    suppliers = ["CHN"] + [f"S{i:03d}" for i in range(1, n_suppliers)]
-    demand = rng.uniform(50.0, 2000.0, n_elements).round(1)
-    price = rng.uniform(1.0, 500.0, n_elements).round(2)
-    el = pd.DataFrame(
-        {
-            "element": elements,
-            "name": elements,
-            "group": rng.choice(["light", "medium", "heavy", "other"], n_elements),
-            "demand_t": demand,
-            "price_usd_kg": price,
-            **SRC,
-        }
-    )
-    blocs = [
-        ";".join(b for b in BLOCS if rng.random() < 0.3) if j else "FTA" for j in range(n_suppliers)
-    ]
-    su = pd.DataFrame(
-        {
-            "supplier": suppliers,
-            "name": suppliers,
-            "kind": "country",
-            "wgi_risk": rng.uniform(0.5, 9.5, n_suppliers).round(2),
-            "lead_time_days": rng.integers(5, 60, n_suppliers),
-            "blocs": blocs,
-            **SRC,
-            "outage_probability": rng.uniform(0.01, 0.25, n_suppliers).round(3),
-        }
-    )
-    sup_idx, el_idx = np.meshgrid(np.arange(n_suppliers), np.arange(n_elements), indexing="ij")
-    sup_idx, el_idx = sup_idx.ravel(), el_idx.ravel()
-    china = sup_idx == 0
-    share = np.where(
-        china, rng.uniform(0.6, 1.2, len(sup_idx)), rng.uniform(0.02, 0.4, len(sup_idx))
-    )
-    markup = np.where(
-        china, rng.uniform(0.8, 1.0, len(sup_idx)), rng.uniform(1.0, 1.6, len(sup_idx))
-    )
-    of = pd.DataFrame(
-        {
-            "supplier": [suppliers[j] for j in sup_idx],
-            "element": [elements[i] for i in el_idx],
-            "capacity_t": (share * demand[el_idx]).round(2),
-            "cost_usd_kg": (markup * price[el_idx]).round(3),
-            **SRC,
-        }
-    )
-    # today: 70% China, 30% one other supplier per element
-    other = rng.integers(1, max(n_suppliers, 2), n_elements) if n_suppliers > 1 else None
-    base = []
-    for i, e in enumerate(elements):
-        if other is None:
-            base.append({"element": e, "supplier": "CHN", "share": 1.0})
-        else:
-            base.append({"element": e, "supplier": "CHN", "share": 0.7})
-            base.append({"element": e, "supplier": suppliers[other[i]], "share": 0.3})
-    pd.DataFrame(el).to_csv(folder / "elements.csv", index=False)
-    su.to_csv(folder / "suppliers.csv", index=False)
-    of.to_csv(folder / "offers.csv", index=False)
-    pd.DataFrame(base).to_csv(folder / "baseline.csv", index=False)
-    scenario_frame(suppliers, n_scenarios, rng).to_csv(folder / "scenarios.csv", index=False)
+    frames = {n: _read(n) for n in TABLES if (BUNDLED_DATA / f"{n}.csv").exists()}
+    _clone_elements(frames, k_e)
+    _clone_plants(frames, k_p)
+    if "meta" in frames:
+        m = frames["meta"]
+        m.loc[m["key"] == "name", "value"] = (
+            m.loc[m["key"] == "name", "value"] + f" (benchmark: elements x {k_e}, plants x {k_p})"
+        )
+    for name, frame in frames.items():
+        frame.to_csv(folder / f"{name}.csv", index=False, quoting=csv.QUOTE_MINIMAL)
     return folder
 
 
-def scenario_frame(suppliers: list[str], n: int, rng: np.random.Generator) -> pd.DataFrame:
-    """n independent events, each stopping part of 1-3 suppliers' offers (every element) for
-    30-365 days; their yearly probabilities sum to 0.9."""
-    weight = rng.uniform(0.2, 1.0, n)
-    prob = 0.9 * weight / weight.sum()
-    rows = []
-    for k in range(n):
-        hit = rng.choice(
-            suppliers, size=min(len(suppliers), int(rng.integers(1, 4))), replace=False
-        )
-        duration = int(rng.integers(30, 366))
-        for s in hit:
-            rows.append(
-                {
-                    "scenario": f"sc{k:04d}",
-                    "supplier": s,
-                    "element": "*",
-                    "availability": round(float(rng.uniform(0.0, 0.8)), 3),
-                    "probability": float(prob[k]),
-                    "description": "synthetic",
-                    "duration_days": duration,
-                    **SRC,
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def synthetic(folder: Path, n_suppliers: int, n_elements: int, seed: int = 0) -> Dataset:
-    return load_dataset(write_synthetic(folder, n_suppliers, n_elements, seed=seed))
+def scaled(folder: Path, k_e: int, k_p: int) -> Dataset:
+    return load_dataset(write_scaled(folder, k_e, k_p))
