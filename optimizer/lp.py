@@ -154,9 +154,24 @@ class HighsLP:
             objective=self.highs.getInfo().objective_function_value,
         )
 
-    def solve(self, feasible_only: bool = False) -> Result | None:
+    def solve(self, feasible_only: bool = False, cold: bool = False) -> Result | None:
         """Re-solve; with `feasible_only`, an infeasible model returns None instead of raising
-        (for a stage that tries a constraint before relaxing it)."""
+        (for a stage that tries a constraint before relaxing it).
+
+        `cold` starts from scratch instead of the last basis, for a stage that minimises a new
+        objective: a basis optimal for cost is a poor start for risk (on the bundled network
+        cloned to 30x its size, the first risk solve took 4.0 s from the least-cost basis and
+        0.3 s cold; at 1x the same either way). A cold run that does not end optimal (HiGHS's
+        presolve can misjudge a model whose earlier stages are held to within 1e-9) is
+        followed by the warm one, as before."""
+        if cold:
+            basis = self.highs.getBasis()
+            self.highs.clearSolver()
+            self.highs.run()
+            self.solves += 1
+            if self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                return self.current()
+            self.highs.setBasis(basis)
         self.highs.run()
         self.solves += 1
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:

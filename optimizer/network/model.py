@@ -865,7 +865,7 @@ def risk_stages(
         # later cuts may use up) before asking how far above today the budget forces anything
         _set_ub(form, excess_cols, np.full(len(excess_cols), room))
         lp.set_costs(form.vector("objective"))
-        first = lp.solve(feasible_only=True)
+        first = lp.solve(feasible_only=True, cold=True)  # a new objective: see HighsLP.solve
         if first is not None:
             try:
                 risk, rounds = _cut_loop(form, first, policy, objective=True)
@@ -874,7 +874,7 @@ def risk_stages(
         if risk is None:
             _set_ub(form, excess_cols, np.full(len(excess_cols), INF))
             lp.set_costs(form.vector("excess"))
-            res, rounds = _cut_loop(form, lp.solve(), policy, objective=False)
+            res, rounds = _cut_loop(form, lp.solve(cold=True), policy, objective=False)
             over = res.values[excess_cols]
             if float(form.vector("excess") @ res.values) > room:
                 out.ceiling_excess = {
@@ -887,7 +887,7 @@ def risk_stages(
         set_ceilings(form, None)
     if risk is None:
         lp.set_costs(form.vector("objective"))
-        risk, more = _cut_loop(form, lp.solve(), policy, objective=True)
+        risk, more = _cut_loop(form, lp.solve(cold=True), policy, objective=True)
         rounds += more
     # stage 3: the cheapest mix no riskier than stage 2's (its true value: every cut lies
     # below it, so stage 2's mix stays feasible). Both loops run to half the tolerance, so the
