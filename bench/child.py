@@ -78,7 +78,7 @@ def one(ds, policy: Policy, rep: int) -> None:
         form = formulate(ds, checked)
         t1 = time.perf_counter()
         emit("formulate", s=t1 - t0, first_run=inst.pulp["callSolver"], rep=rep)
-        stages = solve_stages(form, checked, fresh=True)
+        stages = solve_stages(form, checked)
         t2 = time.perf_counter()
         emit("stages", s=t2 - t1, cut_rounds=stages.cut_rounds, rep=rep)
         solution_from(form, checked, stages)

@@ -219,7 +219,7 @@ def _resolve(g: Group, cfg, ds, grids, objective: str, caps, tag: str = "") -> d
     session = Session(ds)
     mid = pols[n // 2 + 1]
     session.evaluate(mid)
-    form, _ = session.prepare(mid)
+    form = session.prepare(mid)
     bare = bare_resolves(form, caps, cfg.reps(25, 10))
     one, allc, cst = (samples_of(bare[k]) for k in ("one", "all", "cost"))
     per = warm.per_unit

@@ -221,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_policy_flags(p)
     p.add_argument("--points", type=_whole, default=10, metavar="N", help="budgets (default 10)")
+    _add_cluster_flags(p)
     p.add_argument(
         "--out", required=True, metavar="FILE", help="points: .csv; points and mixes: .json, .xlsx"
     )
@@ -252,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--samples", type=_whole, default=10_000, metavar="N", help="years drawn (default 10000)"
     )
     p.add_argument("--seed", type=_whole, default=1, help="their random seed (default 1)")
+    _add_cluster_flags(p)
     p.add_argument("--out", metavar="FILE", help="write the table (.csv, .json or .xlsx)")
 
     p = sub.add_parser(
@@ -265,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--samples", type=_whole, default=10_000, metavar="N", help="samples (default 10000)"
     )
     p.add_argument("--seed", type=_whole, default=0, help="random seed (default 0)")
+    _add_cluster_flags(p)
     p.add_argument("--out", metavar="FILE", help="write the table (.csv, .json or .xlsx)")
 
     p = sub.add_parser(
@@ -281,18 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=START:STOP:N",
         help="a parameter and its values (START:STOP:N or V1,V2,...); repeat to cross grids. Names: budget_premium, country_cap, recycled_min, alpha, stockpile_days, budget_usd, china_cap, forge_min, cap.SUPPLIER, cap.ELEMENT:SUPPLIER, bloc_min.BLOC",
     )
-    p.add_argument(
-        "--workers",
-        type=_whole,
-        default=1,
-        metavar="N",
-        help="run on a local Dask cluster of N worker processes (default 1: no cluster)",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="run on a running Dask cluster, e.g. tcp://10.0.0.5:8786 (see docs/ARCHITECTURE.md)",
-    )
+    _add_cluster_flags(p)
     p.add_argument(
         "--out", required=True, metavar="FILE", help="write the table (.csv, .json or .xlsx)"
     )
@@ -412,6 +404,29 @@ def _add_mix_flag(p: argparse.ArgumentParser) -> None:
         metavar="FILE|baseline|optimized",
         help="the mix to test: a flows file (from solve --flows), today's mix (default) or the optimized one for the policy flags",
     )
+
+
+def _add_cluster_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workers",
+        type=_whole,
+        default=1,
+        metavar="N",
+        help="run on a local Dask cluster of N worker processes (default 1: no cluster)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a running Dask cluster, e.g. tcp://10.0.0.5:8786 (see docs/ARCHITECTURE.md)",
+    )
+
+
+def _cluster(args: argparse.Namespace) -> dict[str, Any]:
+    """--workers and --scheduler, checked, as keyword arguments for the library."""
+    if args.workers < 1:
+        raise InputError(Problem("--workers", "must be at least 1", value=args.workers))
+    check_at_most(args.workers, "REE_SOURCING_MAX_WORKERS", "--workers", "worker processes")
+    return {"workers": args.workers, "scheduler": args.scheduler}
 
 
 def _add_policy_flags(p: argparse.ArgumentParser) -> None:
@@ -625,8 +640,9 @@ def cmd_frontier(args: argparse.Namespace) -> int:
     _outputs(args, args.out)
     export.output_format(args.out, what="frontier")
     check_at_most(args.points, "REE_SOURCING_MAX_FRONTIER_POINTS", "--points", "points")
+    cluster = _cluster(args)
     ds = _load(args.data)
-    front = frontier(ds, _policy(args, ds), args.points)
+    front = frontier(ds, _policy(args, ds), args.points, **cluster)
     export.write_frontier(front, args.out)
     pts = front.points
     shown = pd.DataFrame(
@@ -713,11 +729,12 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
     check_at_most(args.samples, "REE_SOURCING_MAX_SAMPLES", "--samples", "samples")
     if args.seed < 0:
         raise InputError(Problem("--seed", "must be 0 or more", value=args.seed))
+    cluster = _cluster(args)
     ds = _load(args.data)
     mix, name = _mix(args, ds)
     policy = _policy(args, ds)
     held = _scenarios.held_days(ds, policy, ds.demanded_elements)
-    mc = monte_carlo(ds, mix, args.samples, args.seed, held)
+    mc = monte_carlo(ds, mix, args.samples, args.seed, held, **cluster)
     per = mc.per_element.reset_index()
     print(
         f"Monte Carlo of {name}: {mc.samples:,} years of independent disruption events (seed {args.seed}), {_stock_words(policy)}"
@@ -752,6 +769,7 @@ def cmd_out_of_sample(args: argparse.Namespace) -> int:
         _outputs(args, args.out)
         export.output_format(args.out, what="out-of-sample table")
     check_at_most(args.samples, "REE_SOURCING_MAX_SAMPLES", "--samples", "samples")
+    cluster = _cluster(args)
     ds = _load(args.data)
     policy = _policy(args, ds)
     sol = optimize(ds, policy)
@@ -764,6 +782,7 @@ def cmd_out_of_sample(args: argparse.Namespace) -> int:
         args.samples,
         args.seed,
         policy.scenarios,
+        **cluster,
     )
     print(
         f"optimized for {sol.policy.objective} on the in-sample years; scored on {years.how} (durations drawn from their ranges)"
@@ -990,22 +1009,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     _outputs(args, args.out)
     export.output_format(args.out, what="sweep table")
-    if args.workers < 1:
-        raise InputError(Problem("--workers", "must be at least 1", value=args.workers))
-    check_at_most(args.workers, "REE_SOURCING_MAX_WORKERS", "--workers", "worker processes")
+    cluster = _cluster(args)
     for text in args.grid:
         _check_grid(text)
     ds = _load(args.data)
     policy = _policy(args, ds)
     grids = dict(parse_grid(g) for g in args.grid)
-    table = sweep(
-        ds,
-        policy,
-        grids,
-        workers=args.workers,
-        progress=None if args.quiet else _progress,
-        scheduler=args.scheduler,
-    )
+    table = sweep(ds, policy, grids, progress=None if args.quiet else _progress, **cluster)
     if not args.quiet:
         print(file=sys.stderr)
         counts = table["status"].value_counts().to_dict()

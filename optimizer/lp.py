@@ -52,16 +52,18 @@ class HighsLP:
     """A PuLP problem living in HiGHS: change costs and bounds, add rows, re-solve."""
 
     def __init__(self, problem: pulp.LpProblem, mip_gap: float | None = None):
-        """`mip_gap`: for a model with integer variables, the relative gap HiGHS may stop at."""
+        """Hand the problem to HiGHS, unsolved (the first solve() solves it). `mip_gap`: for a
+        model with integer variables, the relative gap HiGHS may stop at."""
         _swallow_banner()
-        problem.solve(pulp.HiGHS(msg=False, gapRel=mip_gap))
+        solver = pulp.HiGHS(msg=False, gapRel=mip_gap)
+        solver.createAndConfigureSolver(problem)
+        solver.buildSolverModel(problem)  # PuLP's own solve would also copy values back
         self.highs: highspy.Highs = problem.solverModel
         self.highs.setOptionValue("output_flag", False)
-        self.solves = 1
+        self.solves = 0
         self.mip = mip_gap is not None
         if self.mip:
             self.highs.setOptionValue("mip_rel_gap", mip_gap)
-            self._retry_without_presolve()
         # HHI cuts are met to the solver's feasibility tolerance; the default 1e-7 would put a
         # floor under how exactly the LP can match the true HHI
         if mip_gap is None:
@@ -127,6 +129,18 @@ class HighsLP:
             rows = (slack + self.base_rows).astype(np.int32)
             self.highs.deleteRows(len(rows), rows)
         return len(slack)
+
+    def save(self, basis: bool = True) -> tuple[highspy.HighsLp, highspy.HighsBasis | None]:
+        """The LP as it stands (bounds, costs and cuts) and, if asked, its basis, for restore()
+        (without one, the next solve after it starts from scratch)."""
+        return self.highs.getLp(), self.highs.getBasis() if basis else None
+
+    def restore(self, saved: tuple[highspy.HighsLp, highspy.HighsBasis | None]) -> None:
+        """Back to what save() returned: the next solve runs as it would have then."""
+        lp, basis = saved
+        self.highs.passModel(lp)
+        if basis is not None:
+            self.highs.setBasis(basis)
 
     def _retry_without_presolve(self) -> None:
         """HiGHS's MIP presolve can call a feasible model infeasible (seen after a bound on a

@@ -359,7 +359,7 @@ def _solve(dataset: Dataset, s: PlanSettings) -> Plan:
     # what stages 1 and 2 find is held on the columns themselves, as in the single-year model:
     # a held sum would let a later stage trade a sliver of demand for cost
     unmet_cols = np.array([lp.col(v) for yr in years for v in yr.block.u.values()])
-    _hold_columns(lp, unmet_cols, lp.current().values)
+    _hold_columns(lp, unmet_cols, lp.solve().values)
     lp.set_costs(lp.vector(short_of_target))
     res = lp.solve()
     gaps.append(lp.mip_gap())

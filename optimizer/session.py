@@ -22,7 +22,16 @@ from .dataset import Dataset
 from .errors import InputError, Problem
 from .limits import check_at_most
 from .network import measures
-from .network.model import USD_PER_MUSD, Formulation, Structure, formulate, solve_stages
+from .network.model import (
+    USD_PER_MUSD,
+    Formulation,
+    Saved,
+    Structure,
+    formulate,
+    restore,
+    save,
+    solve_stages,
+)
 from .policy import RISK_OBJECTIVES, Policy, validate
 from .schema import STAGES
 from .solution import (
@@ -39,22 +48,30 @@ from .solution import (
 class Session:
     dataset: Dataset
     _forms: dict[Structure, Formulation] = field(default_factory=dict)
+    _built: dict[Structure, Saved] = field(default_factory=dict)
     _stage_index: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
 
-    def prepare(self, policy: Policy) -> tuple[Formulation, bool]:
-        """The built model for this policy's structure, and whether it was just built."""
+    def prepare(self, policy: Policy) -> Formulation:
+        """The built model for this policy's structure (formulate leaves it as restart()
+        does, so its first solve is the same as one after a restart)."""
         key = Structure.of(self.dataset, policy)
-        if key in self._forms:
-            return self._forms[key], False
-        form = self._forms[key] = formulate(self.dataset, policy)
-        return form, True
+        if key not in self._forms:
+            form = self._forms[key] = formulate(self.dataset, policy)
+            self._built[key] = save(form, basis=False)
+        return self._forms[key]
+
+    def restart(self) -> None:
+        """Every model back to its state when built: what is solved next no longer depends on
+        what was solved before (sweeps restart at each chunk of points, wherever it runs)."""
+        for key, form in self._forms.items():
+            restore(form, self._built[key])
 
     def optimize(self, policy: Policy) -> Solution:
         """Same answer as optimizer.optimize(), re-using the built model."""
         started = time.perf_counter()
         policy = validate(policy, self.dataset)
-        form, fresh = self.prepare(policy)
-        solution = solution_from(form, policy, solve_stages(form, policy, fresh))
+        form = self.prepare(policy)
+        solution = solution_from(form, policy, solve_stages(form, policy))
         solution.seconds = time.perf_counter() - started
         return solution
 
@@ -80,8 +97,8 @@ class Session:
         """The headline numbers of one policy, without building a full Solution (for sweeps):
         the same measures, read from the model's stage tonnes instead of its flows."""
         policy = validate(policy, self.dataset)
-        form, fresh = self.prepare(policy)
-        stages = solve_stages(form, policy, fresh)
+        form = self.prepare(policy)
+        stages = solve_stages(form, policy)
         lp, scope = form.lp, list(form.structure.scope)
         values = stages.final.values
         rows, cols, scols = self._index(form)
@@ -213,7 +230,13 @@ def sweep(
 
     `workers` > 1 runs the points on a local Dask cluster of that many processes; `scheduler`
     (an address such as tcp://10.0.0.5:8786) uses a running Dask cluster instead. Each worker
-    builds the model once and re-solves its share of the points."""
+    builds the model once and re-solves its share of the points. The points are solved in
+    chunks of SWEEP_CHUNK, in order, each chunk from the model as built (Session.restart):
+    where a point has several optimal mixes, which one a re-solve finds depends on what the
+    model solved before, so fixing the chunks makes every run, serial or on any cluster, give
+    the same rows."""
+    from .distributed import map_chunks, use_cluster
+
     total = math.prod(len(v) for v in grids.values())
     check_at_most(total, "REE_SOURCING_MAX_GRID_POINTS", "--grid", "grid points")
     for name, values in grids.items():  # bad names and every value, before any work starts
@@ -222,15 +245,25 @@ def sweep(
                 apply_parameter(policy, name, value), dataset, where=f"--grid {name}={value:g}"
             )
     points = grid_points(grids)
-    if scheduler is None and (workers <= 1 or len(points) < 2 * workers):
-        rows = []
-        session = Session(dataset)
-        for i, p in enumerate(points):
+    if use_cluster(len(points), workers, scheduler):
+        parts = map_chunks(
+            _run_chunk,
+            points,
+            (dataset, policy),
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            size=SWEEP_CHUNK,
+        )
+        return pd.DataFrame([row for part in parts for row in part])
+    rows: list[dict[str, Any]] = []
+    session = Session(dataset)
+    for start in range(0, len(points), SWEEP_CHUNK):
+        session.restart()
+        for p in points[start : start + SWEEP_CHUNK]:
             rows.append(_point_row(session, policy, p))
             if progress:
-                progress(i + 1, len(points))
-    else:
-        rows = _distributed(dataset, policy, points, workers, scheduler, progress)
+                progress(len(rows), len(points))
     return pd.DataFrame(rows)
 
 
@@ -245,53 +278,21 @@ def _point_row(session: Session, policy: Policy, point: dict[str, float]) -> dic
     return {**point, **result}
 
 
-_WORKER_SESSIONS: dict[str, Session] = {}  # per worker process: one built model per dataset
+SWEEP_CHUNK = 50  # points a sweep solves in a row on one model before it restarts it
+
+_WORKER_SESSIONS: dict[str, Session] = {}  # per worker process: a Session per dataset
+KEPT_SESSIONS = 2  # datasets a worker keeps a Session for (two clients may share a cluster)
 
 
 def _run_chunk(
     dataset: Dataset, policy: Policy, points: list[dict[str, float]]
 ) -> list[dict[str, Any]]:
+    """One chunk of a sweep, on a Dask worker: the first chunk a process gets for a dataset
+    builds its Session; every chunk starts from the models as built, as a serial sweep's does."""
     session = _WORKER_SESSIONS.get(dataset.fingerprint)
     if session is None:
+        while len(_WORKER_SESSIONS) >= KEPT_SESSIONS:
+            del _WORKER_SESSIONS[next(iter(_WORKER_SESSIONS))]
         session = _WORKER_SESSIONS[dataset.fingerprint] = Session(dataset)
+    session.restart()
     return [_point_row(session, policy, p) for p in points]
-
-
-def _distributed(
-    dataset: Dataset,
-    policy: Policy,
-    points: list[dict[str, float]],
-    workers: int,
-    scheduler: str | None,
-    progress: Callable[[int, int], None] | None,
-) -> list[dict[str, Any]]:
-    from distributed import Client, LocalCluster, as_completed
-
-    if scheduler is None:
-        # processes, not threads: HiGHS and the model builds hold the GIL for long stretches
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        client = Client(cluster)
-    else:
-        cluster, client = None, Client(scheduler)
-    try:
-        n = max(workers, len(client.scheduler_info()["workers"]), 1)
-        # chunks keep each worker's model warm; several per worker keep the progress bar moving
-        size = max(1, math.ceil(len(points) / (n * 8)))
-        chunks = [points[i : i + size] for i in range(0, len(points), size)]
-        data = client.scatter(dataset, broadcast=True)
-        futures = [client.submit(_run_chunk, data, policy, c, pure=False) for c in chunks]
-        order = {f.key: i for i, f in enumerate(futures)}
-        results: dict[int, list[dict[str, Any]]] = {}
-        done = 0
-        for f in as_completed(futures):
-            results[order[f.key]] = f.result()
-            done += len(results[order[f.key]])
-            if progress:
-                progress(done, len(points))
-        return [row for i in range(len(chunks)) for row in results[i]]
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()

@@ -221,7 +221,7 @@ def optimize(dataset: Dataset, policy: Policy | None = None) -> Solution:
     started = time.perf_counter()
     policy = validate(policy or Policy(), dataset)
     form = formulate(dataset, policy)
-    solution = solution_from(form, policy, solve_stages(form, policy, fresh=True))
+    solution = solution_from(form, policy, solve_stages(form, policy))
     solution.seconds = time.perf_counter() - started  # build, both stages and the report
     return solution
 

@@ -290,10 +290,15 @@ def monte_carlo(
     samples: int = 10_000,
     seed: int = 0,
     stock_days: pd.Series | float | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
 ) -> MonteCarlo:
     """The event model sampled `samples` years; `exact_mean_t` is the exact expected shortfall
     before the stockpile (sum_k p_k x mean duration_k / 365 x y[k,e]), which the sample mean_t
-    must approach within its standard error."""
+    must approach within its standard error.
+
+    `workers` > 1 (a local Dask cluster) or `scheduler` (a running one) evaluates the years in
+    chunks across processes; the years are drawn here as always, so the numbers are the same."""
     if samples < 1:
         raise InputError(Problem("--samples", "must be at least 1", value=samples))
     flows = flows_of(mix)
@@ -302,13 +307,12 @@ def monte_carlo(
     arcs = flows[ARC_COLUMNS].drop_duplicates().reset_index(drop=True)
     ss = scenario_set(dataset, arcs)
     x = arc_vector(flows, arcs)
-    ex = exposure_of(
-        dataset,
-        ss,
-        sample_years(ss, samples, seed),
-        x,
-        elements,
-        stock_tonnes(dataset, elements, stock_days),
+    years = sample_years(ss, samples, seed)
+    on_cluster = _on_cluster(dataset, [(mix, stock_days)], None, years, workers, scheduler)
+    ex = (
+        exposure_of(dataset, ss, years, x, elements, stock_tonnes(dataset, elements, stock_days))
+        if on_cluster is None
+        else on_cluster[0]
     )
     # calm years are not stored: put their zeros back for the percentiles
     short = np.vstack([ex.short, np.zeros((samples - ex.years.size, len(elements)))])
@@ -353,19 +357,93 @@ def out_of_sample(
     samples: int = 10_000,
     seed: int = 1,
     names: tuple[str, ...] | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
 ) -> tuple[pd.DataFrame, YearSet]:
     """Score mixes on years drawn afresh from the event model (their own seed, durations drawn
     from their ranges), all on the same years. `mixes`: name -> (flows, stock days, cost USD a
-    year); the first is the reference ("today") for the premium and the cut in value lost."""
+    year); the first is the reference ("today") for the premium and the cut in value lost.
+
+    `workers` > 1 (a local Dask cluster) or `scheduler` (a running one) evaluates the years in
+    chunks across processes; the years are drawn here as always, so the table is the same."""
     # the years depend on the events only, not on the arcs they are scored on
     years = sample_years(scenario_set(dataset, dataset.baseline_flows, names), samples, seed)
-    rows = []
-    for name, (flows, stock_days, cost) in mixes.items():
-        s = mix_exposure(dataset, flows, years, stock_days, names).summary(0.9)
-        rows.append({"mix": name, "cost_usd": cost, **s})
+    held = [(flows, stock_days) for flows, stock_days, _ in mixes.values()]
+    exposures = _on_cluster(dataset, held, names, years, workers, scheduler) or [
+        mix_exposure(dataset, flows, years, stock_days, names) for flows, stock_days in held
+    ]
+    rows = [
+        {"mix": name, "cost_usd": cost, **ex.summary(0.9)}
+        for (name, (_, _, cost)), ex in zip(mixes.items(), exposures, strict=True)
+    ]
     out = pd.DataFrame(rows)
     ref = out.iloc[0]
     out["premium_over_today"] = out["cost_usd"] / ref["cost_usd"] - 1.0
     lost = ref["expected_value_lost_usd"]
     out["value_lost_vs_today"] = out["expected_value_lost_usd"] / lost if lost > 0 else np.nan
     return out[OUT_OF_SAMPLE_COLUMNS], years
+
+
+# --- years evaluated on a Dask cluster ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _YearSlices:
+    """A YearSet's stored years as a sequence whose slices are YearSets (their years' weights,
+    the whole set's calm share), to be handed out in chunks."""
+
+    years: YearSet
+
+    def __len__(self) -> int:
+        return self.years.size
+
+    def __getitem__(self, rows: slice) -> YearSet:
+        y = self.years
+        return YearSet(y.days[rows], y.weight[rows], y.calm, y.how)
+
+
+def _exposures(
+    dataset: Dataset,
+    mixes: list[tuple[pd.DataFrame, pd.Series | float | None]],
+    names: tuple[str, ...] | None,
+    years: YearSet,
+) -> list[Exposure]:
+    """Each (flows, stock days) on a chunk of the years: one task on a Dask worker."""
+    return [mix_exposure(dataset, flows, years, stock_days, names) for flows, stock_days in mixes]
+
+
+def _on_cluster(
+    dataset: Dataset,
+    mixes: list[tuple[pd.DataFrame, pd.Series | float | None]],
+    names: tuple[str, ...] | None,
+    years: YearSet,
+    workers: int,
+    scheduler: str | None,
+) -> list[Exposure] | None:
+    """Each mix's exposure over `years`, evaluated in chunks of years on a Dask cluster (None:
+    not worth a cluster, see distributed.use_cluster). A year's shortfall depends on that year
+    alone, so the chunks' rows stacked in order are the serial ones. The value lost is computed
+    again here over all the years at once, exactly as exposure_of does: a matrix-vector
+    product's last digit can depend on where its rows were cut and on BLAS's threads."""
+    from .distributed import map_chunks, use_cluster
+
+    if not years.size or not use_cluster(years.size, workers, scheduler):
+        return None
+    parts = map_chunks(
+        _exposures,
+        _YearSlices(years),
+        (dataset, mixes, names),
+        workers=workers,
+        scheduler=scheduler,
+        chunks_per_worker=1,  # one chunk each: the evaluation is vectorised, the setup is not
+    )
+    out = []
+    for i in range(len(mixes)):
+        first = parts[0][i]
+        elements = list(first.elements)
+        short = np.vstack([part[i].short for part in parts])
+        net = np.vstack([part[i].net for part in parts])
+        price = dataset.elements.loc[elements, "price_usd_kg"].to_numpy(dtype=float) * USD_PER_T
+        value = (net + refill_premium(dataset, elements) * short) @ price
+        out.append(Exposure(first.elements, short, net, value, years, first.demand))
+    return out

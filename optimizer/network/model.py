@@ -24,6 +24,7 @@ any policy of the same Structure by changing right-hand sides only (see Session)
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -563,12 +564,11 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
         stock_extra=robust.extra if robust else {},
         stock_max_rows=robust.max_rows if robust else {},
     )  # fmt: skip
-    # PuLP's own solve is stage 0 (the most that can be supplied), not a throw-away.
-    for key, rhs in bounds(form, policy):
-        if key[0] != "risk":  # risk caps hold from stage 0's supply on (see solve_stages)
-            row_of(form, key).changeRHS(rhs)
-    prob.objective = supply
+    prob.objective = supply  # PuLP needs one; each stage sets its own costs
     form.lp = HighsLP(prob)
+    # Every model starts where Session.restart() puts one back: the LP as HiGHS reads it
+    # back, no basis. A solve then depends only on the policy, not on how the model was made.
+    form.lp.restore(form.lp.save(basis=False))
     return form
 
 
@@ -612,10 +612,6 @@ def _per_element(
                 prob.addConstraint(w - per[e, k] >= 0, f"worststage|{measure}|{e}|{k}")
             out[e] = w + 0
     return out
-
-
-def row_of(form: Formulation, key: tuple) -> pulp.LpConstraint:
-    return form.policy_rows[key[0]][key[1:]]
 
 
 LOWER_BOUND_ROWS = ("bloc", "stock")  # ">=" rows: the policy sets their lower bound
@@ -727,6 +723,32 @@ def apply(form: Formulation, policy: Policy, rows_rhs: list | None = None) -> No
 
 # --- solving -------------------------------------------------------------------------------
 
+# what solving changes on a Formulation besides its HiGHS model
+STATE = ("ceilings_on", "risk_caps_now", "risk_caps_on", "least_cost_cache", "supplied_now", "cuts")
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A built model's state to come back to: its HiGHS LP (with the cuts it had) and basis,
+    and which of its rows held. Solving from a restored state gives what solving then would
+    have: a re-solve otherwise starts where the last one ended, and where a point has several
+    optimal mixes the one reported can depend on what was solved before."""
+
+    highs: tuple
+    flags: dict
+
+
+def save(form: Formulation, basis: bool = True) -> Saved:
+    """`basis` False: restored, the model solves from scratch (a basis belongs to the policy
+    last solved, so a state meant for any policy of the structure keeps none)."""
+    return Saved(form.lp.save(basis), {k: copy.copy(getattr(form, k)) for k in STATE})
+
+
+def restore(form: Formulation, saved: Saved) -> None:
+    form.lp.restore(saved.highs)
+    for k, v in saved.flags.items():
+        setattr(form, k, copy.copy(v))
+
 
 @dataclass
 class StageResults:
@@ -757,10 +779,10 @@ class Held:
     cap_excess: dict
 
 
-def solve_stages(form: Formulation, policy: Policy, fresh: bool = False) -> StageResults:
-    """The lexicographic stages (module docstring); `fresh` says PuLP's solve was stage 0."""
+def solve_stages(form: Formulation, policy: Policy) -> StageResults:
+    """The lexicographic stages (module docstring)."""
     started = time.perf_counter()
-    held, rounds = supply_and_cost_stages(form, policy, fresh)
+    held, rounds = supply_and_cost_stages(form, policy)
     first = held.least
     least = float(form.vector("cost") @ first.values)
     out = StageResults(first, first, least, None, rounds, 0.0, supply_short=held.supply_short)
@@ -781,31 +803,28 @@ def solve_stages(form: Formulation, policy: Policy, fresh: bool = False) -> Stag
     return out
 
 
-def supply_and_cost_stages(form: Formulation, policy: Policy, fresh: bool) -> tuple[Held, int]:
+def supply_and_cost_stages(form: Formulation, policy: Policy) -> tuple[Held, int]:
     """Stage 0, the most that can be supplied (risk caps and budget aside), fixed; the risk
     caps, kept where a mix of that supply can keep them; stage 1, the least cost of it."""
     lp = form.lp
     rows_rhs = bounds(form, policy)
     key = tuple(r for _, r in rows_rhs)
     cache = form.least_cost_cache
-    if not fresh and cache is not None and cache.key == key:
+    if cache is not None and cache.key == key:
         _set_ub(form, form.short_cols, cache.short_ub)
         _set_ub(form, _cap_cols(form), cache.cap_ub)
         set_risk_caps(form, policy, on=True)
         set_budget(form, INF)
         _hold_objective(form, INF)
         return cache, 0
-    if fresh:
-        zero = lp.current()
-    else:
-        apply(form, policy, rows_rhs)
-        set_risk_caps(form, policy, on=False)
-        set_budget(form, INF)
-        set_ceilings(form, None)
-        _hold_objective(form, INF)
-        _set_ub(form, form.short_cols, np.full(len(form.short_cols), INF))
-        lp.set_costs(form.vector("supply"))
-        zero = lp.solve()
+    apply(form, policy, rows_rhs)
+    set_risk_caps(form, policy, on=False)
+    set_budget(form, INF)
+    set_ceilings(form, None)
+    _hold_objective(form, INF)
+    _set_ub(form, form.short_cols, np.full(len(form.short_cols), INF))
+    lp.set_costs(form.vector("supply"))
+    zero = lp.solve()
     short = zero.values[form.short_cols]
     short_ub = short * (1 + HOLD) + HOLD
     _set_ub(form, form.short_cols, short_ub)
