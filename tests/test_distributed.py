@@ -11,12 +11,11 @@ import sys
 import pandas as pd
 import pytest
 
-from optimizer import Policy, load_dataset, optimize
+from optimizer import Policy, load_dataset, optimize, session
 from optimizer.cli import main
 from optimizer.distributed import use_cluster
 from optimizer.frontier import frontier
 from optimizer.network.measures import baseline_flows
-from optimizer import session
 from optimizer.session import sweep
 from optimizer.uncertainty import monte_carlo, out_of_sample
 
