@@ -44,12 +44,32 @@ from .solution import (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """A model's numbers for evaluate(): the stage tonnes (their (element, stage) row, holder
+    column and LP column; the matrix shape), each row's element (position in scope) and stage
+    name, the unmet-demand columns and their elements, the bloc-slack columns, demand and
+    weights per element."""
+
+    rows: np.ndarray
+    holders: np.ndarray
+    tonnes: np.ndarray
+    shape: tuple[int, int]
+    element: np.ndarray
+    stage: np.ndarray
+    unmet_element: np.ndarray
+    unmet: np.ndarray
+    slack: np.ndarray
+    demand: np.ndarray
+    weights: np.ndarray
+
+
 @dataclass
 class Session:
     dataset: Dataset
     _forms: dict[Structure, Formulation] = field(default_factory=dict)
     _built: dict[Structure, Saved] = field(default_factory=dict)
-    _stage_index: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _stage_index: dict[int, _Layout] = field(default_factory=dict)
 
     def prepare(self, policy: Policy) -> Formulation:
         """The built model for this policy's structure (formulate leaves it as restart()
@@ -75,56 +95,57 @@ class Session:
         solution.seconds = time.perf_counter() - started
         return solution
 
-    def _index(self, form: Formulation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(element, stage) row, holder column and LP column of every stage-tonnes variable,
-        laid out as measures.stage_matrix lays out flows (cached per model)."""
+    def _index(self, form: Formulation) -> _Layout:
+        """Where a model's numbers are, for evaluate() (cached per model)."""
         if id(form) not in self._stage_index:
-            rows = {
-                ek: i
-                for i, ek in enumerate(measures.stage_rows(self.dataset, form.structure.scope))
-            }
+            scope = list(form.structure.scope)
+            keys = measures.stage_rows(self.dataset, scope)
+            rows = {ek: i for i, ek in enumerate(keys)}
             cols = {c: j for j, c in enumerate(measures.holders(self.dataset))}
             ents = form.net.entities
             keep = [i for i, (e, k, _) in enumerate(ents) if (e, k) in rows]
-            self._stage_index[id(form)] = (
+            pos = {e: i for i, e in enumerate(scope)}
+            self._stage_index[id(form)] = _Layout(
                 np.array([rows[ents[i][0], ents[i][1]] for i in keep], dtype=int),
                 np.array([cols[ents[i][2]] for i in keep], dtype=int),
                 np.array([form.lp.col(form.s[i]) for i in keep], dtype=int),
+                (len(keys), len(cols)),
+                np.array([pos[e] for e, _ in keys], dtype=int),
+                np.array([STAGES[k] for _, k in keys]),
+                np.array([pos[e] for e, _ in form.u], dtype=int),
+                form.cols(form.u.values()),
+                form.cols(form.slack.values()),
+                self.dataset.element_array("demand_t", scope),
+                form.weights.to_numpy(),
             )
         return self._stage_index[id(form)]
 
     def evaluate(self, policy: Policy) -> dict[str, Any]:
         """The headline numbers of one policy, without building a full Solution (for sweeps):
-        the same measures, read from the model's stage tonnes instead of its flows."""
+        the same measures, read from the model's stage tonnes instead of its flows, on numpy
+        arrays laid out once per model."""
         policy = validate(policy, self.dataset)
         form = self.prepare(policy)
         stages = solve_stages(form, policy)
-        lp, scope = form.lp, list(form.structure.scope)
+        scope = list(form.structure.scope)
         values = stages.final.values
-        rows, cols, scols = self._index(form)
-        tonnes = np.zeros(
-            (len(measures.stage_rows(self.dataset, scope)), len(measures.holders(self.dataset)))
-        )
-        np.add.at(tonnes, (rows, cols), values[scols])
+        at = self._index(form)
+        tonnes = np.zeros(at.shape)
+        np.add.at(tonnes, (at.rows, at.holders), values[at.tonnes])
         arrays = measures.stage_arrays(self.dataset, tonnes, scope)
-        keys = measures.stage_rows(self.dataset, scope)
-        per_stage = pd.DataFrame(
-            arrays,
-            index=pd.MultiIndex.from_tuples(
-                [(e, STAGES[k]) for e, k in keys], names=["element", "stage"]
-            ),
-        )
-        per = measures.aggregate(per_stage, display_rule(policy), scope)
-        demand = self.dataset.element_array("demand_t", scope)
+        per_stage = np.column_stack([arrays[c] for c in measures.PORTFOLIO_MEASURES])
+
+        def per_element(rule: str) -> dict[str, np.ndarray]:
+            v = measures.aggregate_values(per_stage, at.element, at.stage, rule, len(scope))
+            return dict(zip(measures.PORTFOLIO_MEASURES, v.T, strict=True))
+
+        per = per_element(display_rule(policy))
         unmet = np.zeros(len(scope))
-        pos = {e: i for i, e in enumerate(scope)}
-        for (e, _), v in form.u.items():
-            unmet[pos[e]] += values[lp.col(v)]
-        per["demand_t"], per["unmet_t"] = demand, unmet
-        per["cost_usd"] = 0.0
-        out = measures.portfolio(per, form.weights.to_numpy())
+        np.add.at(unmet, at.unmet_element, values[at.unmet])
+        per.update(demand_t=at.demand, unmet_t=unmet, cost_usd=np.zeros(len(scope)))
+        out = measures.portfolio(per, at.weights)
         out["cost_usd"] = float(form.vector("cost") @ values) * USD_PER_MUSD
-        slack = sum(float(values[lp.col(v)]) for v in form.slack.values())
+        slack = float(values[at.slack].sum())
         if form.scenario_set is not None:  # the disruption loss, from the flows as in a Solution
             stock = stock_of(form, policy, values)
             out["objective_value"] = robust_value(
@@ -133,9 +154,7 @@ class Session:
             out["stock_cost_usd"] = float(stock["holding_cost_usd"].sum())
         elif policy.objective in RISK_OBJECTIVES:
             out["objective_value"] = measures.objective_of(
-                measures.aggregate(per_stage, policy.stage, scope),
-                form.weights.to_numpy(),
-                policy.objective,
+                per_element(policy.stage), at.weights, policy.objective
             )
         else:
             out["objective_value"] = out["cost_usd"]

@@ -160,30 +160,36 @@ def stage_shares(dataset: Dataset, flows: pd.DataFrame, scope: list[str]) -> pd.
 
 def aggregate(per_stage: pd.DataFrame, rule: str, scope: list[str]) -> pd.DataFrame:
     """One row per element: each risk measure at its worst stage (rule 'worst'), summed over
-    stages ('sum'), or at one stage; the FORGE share at its lowest stage for 'worst'.
-    (numpy on the frame's arrays: every solve calls this several times)"""
-    cols = list(PORTFOLIO_MEASURES)
+    stages ('sum'), or at one stage; the FORGE share at its lowest stage for 'worst'."""
     pos = {e: i for i, e in enumerate(scope)}
     rows = np.array(
         [pos.get(e, -1) for e in per_stage.index.get_level_values("element")], dtype=int
     )
-    stages = per_stage.index.get_level_values("stage")
-    values = per_stage[cols].to_numpy(dtype=float)
-    out = np.zeros((len(scope), len(cols)))
+    stages = np.asarray(per_stage.index.get_level_values("stage"))
+    values = per_stage[list(PORTFOLIO_MEASURES)].to_numpy(dtype=float)
+    out = aggregate_values(values, rows, stages, rule, len(scope))
+    return pd.DataFrame(out, index=pd.Index(scope, name="element"), columns=PORTFOLIO_MEASURES)
+
+
+def aggregate_values(
+    values: np.ndarray, rows: np.ndarray, stages: np.ndarray, rule: str, size: int
+) -> np.ndarray:
+    """aggregate() on arrays (sweeps call it at every point): `values` has a column per
+    PORTFOLIO_MEASURES and a row per (element, stage), `rows` the element's position in scope
+    (-1: out of scope), `stages` the stage names."""
+    out = np.zeros((size, values.shape[1]))
     if rule in STAGES:
         keep = (stages == rule) & (rows >= 0)
         out[rows[keep]] = values[keep]
     elif rule == "sum":
         np.add.at(out, rows[rows >= 0], values[rows >= 0])
     else:
-        risky = np.zeros((len(scope), len(cols)))
-        np.maximum.at(risky, rows[rows >= 0], values[rows >= 0])
-        low = np.full((len(scope), len(cols)), np.inf)
+        np.maximum.at(out, rows[rows >= 0], values[rows >= 0])
+        low = np.full(out.shape, np.inf)
         np.minimum.at(low, rows[rows >= 0], values[rows >= 0])
-        forge = cols.index("forge_share")
-        out = risky
+        forge = PORTFOLIO_MEASURES.index("forge_share")
         out[:, forge] = np.where(np.isfinite(low[:, forge]), low[:, forge], 0.0)
-    return pd.DataFrame(out, index=pd.Index(scope, name="element"), columns=cols)
+    return out
 
 
 def flow_costs(dataset: Dataset, flows: pd.DataFrame) -> np.ndarray:
@@ -228,12 +234,12 @@ def element_frame(
     return out, per_stage
 
 
-def portfolio(per: pd.DataFrame, weights: np.ndarray) -> dict[str, float]:
-    """Weighted portfolio values of per-element measures; cost and tonnes are plain sums."""
-    out = {c: float(per[c].to_numpy() @ weights) for c in PORTFOLIO_MEASURES}
-    out["cost_usd"] = float(per["cost_usd"].sum())
-    out["unmet_t"] = float(per["unmet_t"].sum())
-    out["demand_t"] = float(per["demand_t"].sum())
+def portfolio(per, weights: np.ndarray) -> dict[str, float]:
+    """Weighted portfolio values of per-element measures (a frame, or a dict of arrays); cost
+    and tonnes are plain sums."""
+    out = {c: float(np.asarray(per[c]) @ weights) for c in PORTFOLIO_MEASURES}
+    for c in ("cost_usd", "unmet_t", "demand_t"):
+        out[c] = float(np.sum(per[c]))
     return out
 
 
@@ -262,8 +268,8 @@ def worst_stage(stage_port: pd.DataFrame, column: str = "china_share") -> tuple[
     return stage, float(stage_port.at[stage, column])
 
 
-def objective_of(per: pd.DataFrame, weights: np.ndarray, objective: str) -> float:
-    return float(per[measure_column(objective)].to_numpy() @ weights)
+def objective_of(per, weights: np.ndarray, objective: str) -> float:
+    return float(np.asarray(per[measure_column(objective)]) @ weights)
 
 
 def baseline_flows(dataset: Dataset, scope: list[str] | None = None) -> pd.DataFrame:

@@ -182,6 +182,7 @@ class Formulation:
     risk_caps_now: dict[str, float] = field(default_factory=dict)  # the caps applied last
     risk_caps_on: bool = False  # whether the risk cap rows hold in the model right now
     least_cost_cache: Held | None = None  # what stages 0 and 1 fixed, by policy rhs
+    bounds_kept: dict[tuple[str, str], list] = field(default_factory=dict)  # see bounds()
     supplied_now: dict = field(default_factory=dict)  # stage 0's tonnes per (element, stage)
     lp: HighsLP | None = None
     cuts: int = 0
@@ -299,22 +300,60 @@ def entity_wgi(dataset: Dataset):
 
 
 def bounds(form: Formulation, policy: Policy) -> list[tuple[tuple, float]]:
-    """Right-hand sides of every policy row for `policy`, keyed (kind, *key) as in row_index."""
+    """Right-hand sides of every policy row for `policy`, keyed (kind, *key) as in row_index.
+
+    Each kind of row is computed once for each value of the settings it reads and kept on the
+    model, so a sweep point recomputes only what its parameter moves: a budget step nothing,
+    a China-cap step the cap rows."""
+    out: list[tuple[tuple, float]] = []
+    for kind, reads, rows in (
+        ("cap", (policy.caps, policy.element_caps, policy.country_cap), _cap_bounds),
+        ("bloc", (policy.bloc_min, policy.element_bloc_min, policy.recycled_min), _bloc_bounds),
+        ("risk", (policy.risk_caps,), _risk_bounds),
+        (
+            "stock",
+            (policy.stockpile_days, policy.stockpile_target_days, policy.stockpile_max_days),
+            _stock_bounds,
+        ),
+    ):
+        key = (kind, repr(reads))
+        if key not in form.bounds_kept:
+            if len(form.bounds_kept) >= BOUNDS_KEPT:
+                form.bounds_kept.clear()
+            form.bounds_kept[key] = rows(form, policy)
+        out += form.bounds_kept[key]
+    return out
+
+
+BOUNDS_KEPT = 256  # distinct settings a model keeps the rows of (a sweep's grid values)
+
+
+def _cap_bounds(form: Formulation, policy: Policy) -> list[tuple[tuple, float]]:
     ds, sd = form.dataset, form.net.stage_demand
-    out = [
+    return [
         (("cap", e, k, c), policy.cap_for(ds, c, e, STAGES[k]) * sd[e, k])
         for e, k, c in form.cap_rows
     ]
-    out += [
+
+
+def _bloc_bounds(form: Formulation, policy: Policy) -> list[tuple[tuple, float]]:
+    sd = form.net.stage_demand
+    return [
         (("bloc", b, e, k), effective_bloc_min(form, policy, b, e, k) * sd[e, k])
         for b, e, k in form.bloc_rows
     ]
-    out += [(("risk", m, e, k), policy.risk_caps[m]) for m, e, k in form.risk_cap_rows]
-    if form.stock_rows:
-        floor, top = (s.to_dict() for s in stock_range(form, policy))  # one row a year: no .loc
-        out += [(("stock", n, e), -floor[e]) for n, e in form.stock_rows]
-        out += [(("stockmax", e), max(0.0, top[e] - floor[e])) for (e,) in form.stock_max_rows]
-    return out
+
+
+def _risk_bounds(form: Formulation, policy: Policy) -> list[tuple[tuple, float]]:
+    return [(("risk", m, e, k), policy.risk_caps[m]) for m, e, k in form.risk_cap_rows]
+
+
+def _stock_bounds(form: Formulation, policy: Policy) -> list[tuple[tuple, float]]:
+    if not form.stock_rows:
+        return []
+    floor, top = (s.to_dict() for s in stock_range(form, policy))  # one row a year: no .loc
+    out = [(("stock", n, e), -floor[e]) for n, e in form.stock_rows]
+    return out + [(("stockmax", e), max(0.0, top[e] - floor[e])) for (e,) in form.stock_max_rows]
 
 
 def stock_range(form: Formulation, policy: Policy) -> tuple[pd.Series, pd.Series]:
@@ -782,7 +821,10 @@ class Held:
 def solve_stages(form: Formulation, policy: Policy) -> StageResults:
     """The lexicographic stages (module docstring)."""
     started = time.perf_counter()
+    solves = form.lp.solves
     held, rounds = supply_and_cost_stages(form, policy)
+    # stage 2 from scratch if HiGHS holds stage 1's least-cost basis (see HighsLP.solve)
+    cold = form.lp.solves > solves
     first = held.least
     least = float(form.vector("cost") @ first.values)
     out = StageResults(first, first, least, None, rounds, 0.0, supply_short=held.supply_short)
@@ -797,7 +839,7 @@ def solve_stages(form: Formulation, policy: Policy) -> StageResults:
         out.seconds = time.perf_counter() - started
         return out
     out.budget_musd = limit
-    risk, final, more = risk_stages(form, policy, limit, out)
+    risk, final, more = risk_stages(form, policy, limit, out, cold)
     out.risk, out.final, out.cut_rounds = risk, final, rounds + more
     out.seconds = time.perf_counter() - started
     return out
@@ -865,11 +907,11 @@ def _budget_supply(form: Formulation, policy: Policy, limit: float) -> tuple[Res
 
 
 def risk_stages(
-    form: Formulation, policy: Policy, limit: float, out: StageResults
+    form: Formulation, policy: Policy, limit: float, out: StageResults, cold: bool = False
 ) -> tuple[Result, Result, int]:
     """Stage 2 (today's ceiling first where it is on), then stage 3, within `limit` (million
     USD). Returns the stage-2 result (its duals price constraints in risk), the final mix and
-    the cut rounds."""
+    the cut rounds. `cold`: start stage 2 from scratch (HiGHS holds a least-cost basis)."""
     lp = form.lp
     set_budget(form, limit)
     _hold_objective(form, INF)
@@ -884,7 +926,7 @@ def risk_stages(
         # later cuts may use up) before asking how far above today the budget forces anything
         _set_ub(form, excess_cols, np.full(len(excess_cols), room))
         lp.set_costs(form.vector("objective"))
-        first = lp.solve(feasible_only=True, cold=True)  # a new objective: see HighsLP.solve
+        first = lp.solve(feasible_only=True, cold=cold)
         if first is not None:
             try:
                 risk, rounds = _cut_loop(form, first, policy, objective=True)
@@ -893,7 +935,7 @@ def risk_stages(
         if risk is None:
             _set_ub(form, excess_cols, np.full(len(excess_cols), INF))
             lp.set_costs(form.vector("excess"))
-            res, rounds = _cut_loop(form, lp.solve(cold=True), policy, objective=False)
+            res, rounds = _cut_loop(form, lp.solve(cold=cold), policy, objective=False)
             over = res.values[excess_cols]
             if float(form.vector("excess") @ res.values) > room:
                 out.ceiling_excess = {
@@ -906,7 +948,7 @@ def risk_stages(
         set_ceilings(form, None)
     if risk is None:
         lp.set_costs(form.vector("objective"))
-        risk, more = _cut_loop(form, lp.solve(cold=True), policy, objective=True)
+        risk, more = _cut_loop(form, lp.solve(cold=cold), policy, objective=True)
         rounds += more
     # stage 3: the cheapest mix no riskier than stage 2's (its true value: every cut lies
     # below it, so stage 2's mix stays feasible). Both loops run to half the tolerance, so the
