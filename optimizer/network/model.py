@@ -183,6 +183,8 @@ class Formulation:
     risk_caps_on: bool = False  # whether the risk cap rows hold in the model right now
     least_cost_cache: Held | None = None  # what stages 0 and 1 fixed, by policy rhs
     bounds_kept: dict[tuple[str, str], list] = field(default_factory=dict)  # see bounds()
+    tail: Tail | None = None  # cvar and worst-case: the years solved on (see Tail)
+    years_on: np.ndarray | None = None  # which in-sample years are in the LP now
     supplied_now: dict = field(default_factory=dict)  # stage 0's tonnes per (element, stage)
     lp: HighsLP | None = None
     cuts: int = 0
@@ -605,6 +607,9 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
     )  # fmt: skip
     prob.objective = supply  # PuLP needs one; each stage sets its own costs
     form.lp = HighsLP(prob)
+    if robust is not None and robust.tail is not None:
+        form.tail = Tail.of(form.lp, robust.tail, robust.years, st.objective == "worst-case")
+        form.years_on = np.ones(len(robust.years.weight), dtype=bool)  # as built
     # Every model starts where Session.restart() puts one back: the LP as HiGHS reads it
     # back, no basis. A solve then depends only on the policy, not on how the model was made.
     form.lp.restore(form.lp.save(basis=False))
@@ -668,6 +673,97 @@ class Robust:
     events: scenarios.ScenarioSet
     years: uncertainty.YearSet
     scale: float
+    tail: TailParts | None = None  # cvar and worst-case: see Tail
+
+
+@dataclass
+class TailParts:
+    """The PuLP side of Tail: each year's variables and rows, and what its loss is made of."""
+
+    y: dict[tuple[int, str], pulp.LpVariable]  # (event, element): tonnes the event would stop
+    hit: list[str]  # elements some event hits
+    per_tonne: dict[str, float]  # value lost per tonne short (normalised)
+    refill: dict[str, float]
+    threshold: pulp.LpVariable  # cvar: the value at risk; worst-case: the worst year's loss
+    extra: dict[str, pulp.LpVariable]
+    year_vars: list[tuple[int, pulp.LpVariable]]
+    year_rows: list[tuple[int, pulp.LpConstraint, str | None]]  # element: stock rows only
+
+
+@dataclass
+class Tail:
+    """CVaR and worst-case LPs solved on the in-sample years that matter.
+
+    Only the years whose loss can exceed the threshold (the value at risk, or the worst year)
+    shape the optimum; the rest sit at zero excess. The LP starts with the years that lose
+    most at the least-cost mix (twice the tail's weight, at least MIN_YEARS) and their rows;
+    the other years' variables are fixed at 0 and their rows free. After each solve every
+    year's true loss is computed from the flows and stock, and the years above the threshold
+    that were left out are added, until none is: the optimum is then the full LP's (the left
+    out years' rows hold with zero excess). With 10,000 years about a fifth of the LP's rows
+    are live."""
+
+    cols: np.ndarray  # LP columns of the years' variables
+    col_year: np.ndarray
+    rows: np.ndarray  # LP rows of the years' stock and excess (or worst) rows
+    row_year: np.ndarray
+    row_element: np.ndarray  # position in `hit` of a stock row's element, -1 otherwise
+    y_cols: np.ndarray  # (event, element in hit): LP column of y, -1 where the event misses
+    extra_cols: np.ndarray  # per element in hit
+    threshold_col: int
+    per_tonne: np.ndarray
+    refill: np.ndarray
+    hit: list[str]
+    share_of_year: np.ndarray  # (year, event): days / 365
+    weight: np.ndarray
+    calm: float
+    worst_case: bool
+
+    MIN_YEARS = 50
+
+    @classmethod
+    def of(cls, lp: HighsLP, parts: TailParts, years, worst_case: bool) -> Tail:
+        pos = {e: i for i, e in enumerate(parts.hit)}
+        y_cols = np.full((years.days.shape[1], len(parts.hit)), -1, dtype=int)
+        for (k, e), v in parts.y.items():
+            if e in pos:
+                y_cols[k, pos[e]] = lp.col(v)
+        return cls(
+            np.array([lp.col(v) for _, v in parts.year_vars], dtype=np.int32),
+            np.array([n for n, _ in parts.year_vars], dtype=int),
+            np.array([lp.row(c) for _, c, _ in parts.year_rows], dtype=np.int32),
+            np.array([n for n, _, _ in parts.year_rows], dtype=int),
+            np.array([-1 if e is None else pos[e] for _, _, e in parts.year_rows], dtype=int),
+            y_cols,
+            np.array([lp.col(parts.extra[e]) for e in parts.hit], dtype=int),
+            lp.col(parts.threshold),
+            np.array([parts.per_tonne[e] for e in parts.hit]),
+            np.array([parts.refill[e] for e in parts.hit]),
+            list(parts.hit),
+            np.asarray(years.days, dtype=float) / scenarios.DAYS,
+            np.asarray(years.weight, dtype=float),
+            float(years.calm),
+            worst_case,
+        )
+
+    def losses(self, values: np.ndarray, floor: np.ndarray, extra: np.ndarray) -> np.ndarray:
+        """Each year's loss (normalised, as in the LP) at a solution's flows and stock."""
+        y = np.where(self.y_cols >= 0, values[np.maximum(self.y_cols, 0)], 0.0)
+        short = self.share_of_year @ y
+        net = np.maximum(short - floor - extra, 0.0)
+        return net @ self.per_tonne + short @ (self.per_tonne * self.refill)
+
+    def first_years(self, losses: np.ndarray, alpha: float) -> np.ndarray:
+        """The years to start with: the worst ones, twice the tail's weight of them (CVaR) and
+        at least MIN_YEARS."""
+        order = np.argsort(-losses, kind="stable")
+        keep = self.MIN_YEARS
+        if not self.worst_case:
+            tail = 2.0 * (1.0 - alpha) * (self.weight.sum() + self.calm)
+            keep = max(keep, int(np.searchsorted(np.cumsum(self.weight[order]), tail)) + 1)
+        active = np.zeros(len(losses), dtype=bool)
+        active[order[:keep]] = True
+        return active
 
 
 def _robust_objective(
@@ -707,6 +803,8 @@ def _robust_objective(
     refill_of = {e: float(refill[e]) for e in hit}
     events_of = {e: [k for k in range(len(ss.names)) if (k, e) in y] for e in hit}
     loss: list[list[tuple[pulp.LpVariable, float]]] = []  # each year's value lost, as terms
+    year_vars: list[tuple[int, pulp.LpVariable]] = []
+    year_rows: list[tuple[int, pulp.LpConstraint, str | None]] = []
     for n_year, row in enumerate(years.days):
         terms = []
         for e in hit:
@@ -718,6 +816,8 @@ def _robust_objective(
             stock_rows[n_year, e] = prob.addConstraint(
                 pulp.LpAffineExpression.from_list(cover) >= 0.0, f"stock|{n_year}|{e}"
             )
+            year_vars.append((n_year, v))
+            year_rows.append((n_year, stock_rows[n_year, e], e))
             p, r = per_tonne[e], refill_of[e]
             terms.append((v, p))
             terms += [(yk, p * r * c) for yk, c in short]
@@ -727,8 +827,10 @@ def _robust_objective(
         worst = prob.add_variable("worst", 0)  # >= 0: a calm year loses nothing
         for n_year, terms in enumerate(loss):
             row_terms = [(worst, 1.0)] + [(x, -c) for x, c in terms]
-            prob.addConstraint(pulp.LpAffineExpression.from_list(row_terms) >= 0, f"worst|{n_year}")
+            row = pulp.LpAffineExpression.from_list(row_terms) >= 0
+            year_rows.append((n_year, prob.addConstraint(row, f"worst|{n_year}"), None))
         objective = worst + 0
+        threshold = worst
     elif st.objective == "expected-loss":
         objective = pulp.LpAffineExpression.from_list(
             [(x, float(w[i]) * c) for i, terms in enumerate(loss) for x, c in terms]
@@ -740,13 +842,21 @@ def _robust_objective(
         excess = [prob.add_variable(f"excess|{i}", 0) for i in range(len(loss))]
         for i, terms in enumerate(loss):
             row_terms = [(excess[i], 1.0), (eta, 1.0)] + [(x, -c) for x, c in terms]
-            prob.addConstraint(pulp.LpAffineExpression.from_list(row_terms) >= 0, f"excess|{i}")
+            row = pulp.LpAffineExpression.from_list(row_terms) >= 0
+            year_rows.append((i, prob.addConstraint(row, f"excess|{i}"), None))
+            year_vars.append((i, excess[i]))
+        threshold = eta
         tail = 1.0 / (1.0 - st.alpha)
         objective = pulp.LpAffineExpression.from_list(
             [(eta, 1.0), (calm_excess, tail * years.calm)]
             + [(v, tail * float(w[i])) for i, v in enumerate(excess)]
         )
-    return Robust(objective, holding, stock_rows, max_rows, extra, ss, years, scale)
+    parts = None
+    if st.objective != "expected-loss":  # every year weighs in an expectation
+        parts = TailParts(
+            y, hit, per_tonne, refill_of, threshold, extra, year_vars, year_rows
+        )  # fmt: skip
+    return Robust(objective, holding, stock_rows, max_rows, extra, ss, years, scale, parts)
 
 
 def apply(form: Formulation, policy: Policy, rows_rhs: list | None = None) -> None:
@@ -758,12 +868,41 @@ def apply(form: Formulation, policy: Policy, rows_rhs: list | None = None) -> No
     rhs = np.array(rhs, dtype=float)
     is_lower = np.array([k[0] in LOWER_BOUND_ROWS for k in keys], dtype=bool)
     form.lp.set_row_bounds(rows, np.where(is_lower, rhs, -INF), np.where(is_lower, INF, rhs))
+    if form.tail is not None:  # the stock rows of years out of the LP stay free
+        set_years(form, policy, form.years_on)
+
+
+def set_years(form: Formulation, policy: Policy, on: np.ndarray) -> None:
+    """Put the in-sample years `on` in the LP and take the others out (Tail)."""
+    tail = form.tail
+    form.years_on = on
+    floor = stock_range(form, policy)[0].reindex(tail.hit).to_numpy()
+    live_row = on[tail.row_year]
+    lower = np.where(tail.row_element >= 0, -floor[np.maximum(tail.row_element, 0)], 0.0)
+    form.lp.set_row_bounds(tail.rows, np.where(live_row, lower, -INF), np.full(len(tail.rows), INF))
+    live_col = on[tail.col_year]
+    form.lp.set_col_bounds(tail.cols, np.zeros(len(tail.cols)), np.where(live_col, INF, 0.0))
+
+
+def _years_left_out(form: Formulation, policy: Policy, res: Result) -> np.ndarray:
+    """The years out of the LP whose true loss at `res` is above the threshold."""
+    tail = form.tail
+    floor = stock_range(form, policy)[0].reindex(tail.hit).to_numpy()
+    loss = tail.losses(res.values, floor, res.values[tail.extra_cols])
+    above = loss > res.values[tail.threshold_col] + TAIL_TOLERANCE
+    return above & ~form.years_on
+
+
+TAIL_TOLERANCE = 1e-9  # normalised loss (a fraction of demand's value): about 0.5 USD
 
 
 # --- solving -------------------------------------------------------------------------------
 
 # what solving changes on a Formulation besides its HiGHS model
-STATE = ("ceilings_on", "risk_caps_now", "risk_caps_on", "least_cost_cache", "supplied_now", "cuts")
+STATE = (
+    "ceilings_on", "risk_caps_now", "risk_caps_on", "least_cost_cache", "supplied_now", "cuts",
+    "years_on",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -859,6 +998,8 @@ def supply_and_cost_stages(form: Formulation, policy: Policy) -> tuple[Held, int
         set_budget(form, INF)
         _hold_objective(form, INF)
         return cache, 0
+    if form.tail is not None:  # stages 0 and 1 do not read the years: none in the LP
+        form.years_on = np.zeros(len(form.years_on), dtype=bool)
     apply(form, policy, rows_rhs)
     set_risk_caps(form, policy, on=False)
     set_budget(form, INF)
@@ -919,6 +1060,11 @@ def risk_stages(
     out.ceiling_excess, out.ceiling_hold_musd = {}, None
     room = form.structure_tolerance(policy)
     risk = None
+    if form.tail is not None:
+        floor = stock_range(form, policy)[0].reindex(form.tail.hit).to_numpy()
+        least = out.least_cost.values
+        losses = form.tail.losses(least, floor, least[form.tail.extra_cols])
+        set_years(form, policy, form.tail.first_years(losses, policy.alpha))
     if policy.no_worse_than_today and form.ceiling_rows:
         set_ceilings(form, todays_levels(form, policy, out.least_cost))
         excess_cols = form.cols(form.ceiling_excess.values())
@@ -929,13 +1075,13 @@ def risk_stages(
         first = lp.solve(feasible_only=True, cold=cold)
         if first is not None:
             try:
-                risk, rounds = _cut_loop(form, first, policy, objective=True)
+                risk, rounds = _solve_years(form, policy, first, objective=True)
             except SolverError:
                 risk = None
         if risk is None:
             _set_ub(form, excess_cols, np.full(len(excess_cols), INF))
             lp.set_costs(form.vector("excess"))
-            res, rounds = _cut_loop(form, lp.solve(cold=cold), policy, objective=False)
+            res, rounds = _solve_years(form, policy, lp.solve(cold=cold), objective=False)
             over = res.values[excess_cols]
             if float(form.vector("excess") @ res.values) > room:
                 out.ceiling_excess = {
@@ -948,7 +1094,7 @@ def risk_stages(
         set_ceilings(form, None)
     if risk is None:
         lp.set_costs(form.vector("objective"))
-        risk, more = _cut_loop(form, lp.solve(cold=cold), policy, objective=True)
+        risk, more = _solve_years(form, policy, lp.solve(cold=cold), objective=True)
         rounds += more
     # stage 3: the cheapest mix no riskier than stage 2's (its true value: every cut lies
     # below it, so stage 2's mix stays feasible). Both loops run to half the tolerance, so the
@@ -956,8 +1102,27 @@ def risk_stages(
     held = true_objective(form, risk) + RISK_HOLD
     _hold_objective(form, held)
     lp.set_costs(form.vector("cost"))
-    final, more = _cut_loop(form, lp.solve(), policy, objective=True)
+    final, more = _solve_years(form, policy, lp.solve(), objective=True)
     return risk, final, rounds + more
+
+
+def _solve_years(
+    form: Formulation, policy: Policy, res: Result, objective: bool
+) -> tuple[Result, int]:
+    """_cut_loop, then (Tail) the years left out whose loss is above the threshold put in, and
+    again, until none is. Returns the result and the rounds of cuts and years."""
+    rounds = 0
+    while True:
+        res, more = _cut_loop(form, res, policy, objective)
+        rounds += more
+        if form.tail is None:
+            return res, rounds
+        missing = _years_left_out(form, policy, res)
+        if not missing.any():
+            return res, rounds
+        set_years(form, policy, form.years_on | missing)
+        res = form.lp.solve()
+        rounds += 1
 
 
 def _cost_to_hold(form: Formulation, policy: Policy, excess_cols: np.ndarray) -> float | None:
@@ -1197,6 +1362,8 @@ def shortfall_without(
         else ((key, 0.0) if key[0] == "bloc" and relax is None else (key, rhs))
         for key, rhs in bounds(form, policy)
     ]
+    if form.tail is not None:  # stages 0 and 1 do not read the years: none in the LP
+        form.years_on = np.zeros(len(form.years_on), dtype=bool)
     apply(form, policy, rows_rhs)
     set_risk_caps(form, policy, on=False)
     set_budget(form, INF)
