@@ -18,11 +18,11 @@ from .common import Row, fmt_seconds
 from .highs_tools import Recording, instrumented, raw
 
 PHASE_LABELS = {
-    "build": "PuLP model build in Python (formulate minus PuLP's solve call)",
+    "build": "PuLP model build in Python (formulate minus the hand-over)",
     "transfer": "PuLP -> HiGHS transfer (addCols/addRows)",
     "first_run": "HiGHS run, stage 1 (inside PuLP's solve)",
     "writeback": "PuLP writes values/duals back to its objects",
-    "index": "HighsLP index maps (after PuLP's solve)",
+    "index": "HighsLP index maps and the model reset to no basis",
     "stages": "solve_stages(): re-solves in place",
     "stages_run": "HiGHS run() inside solve_stages",
     "stages_calls": "other highspy calls inside solve_stages",
@@ -100,13 +100,11 @@ def anatomy_rows(a: Anatomy, prefix: str = "") -> list[Row]:
     ]
     order = [
         ("validate", "validate()", 1),
-        ("formulate", "formulate(): PuLP build + hand-over + stage-1 solve", 1),
+        ("formulate", "formulate(): PuLP build and hand-over to HiGHS (nothing solved)", 1),
         ("build", PHASE_LABELS["build"], 2),
         ("transfer", PHASE_LABELS["transfer"], 2),
-        ("first_run", PHASE_LABELS["first_run"], 2),
-        ("writeback", PHASE_LABELS["writeback"], 2),
         ("index", PHASE_LABELS["index"], 2),
-        ("stages", f"solve_stages(): {a.solves - 1} re-solves in place", 1),
+        ("stages", f"solve_stages(): all {a.solves} solves, in place", 1),
         ("stages_run", PHASE_LABELS["stages_run"], 2),
         ("stages_calls", PHASE_LABELS["stages_calls"], 2),
         ("solution", PHASE_LABELS["solution"], 1),

@@ -101,8 +101,8 @@ def _summary(run: ChildRun) -> dict[str, Any]:
 
 def _phases(f: dict[str, Any]) -> str:
     return (
-        f"formulate {fmt_seconds(f['formulate_s'])} (PuLP build {fmt_seconds(f['build_s'])}, "
-        f"HiGHS {fmt_seconds(f['first_run_s'])}), solve_stages {fmt_seconds(f['stages_s'])} "
+        f"formulate {fmt_seconds(f['formulate_s'])} (PuLP build {fmt_seconds(f['build_s'])}), "
+        f"solve_stages {fmt_seconds(f['stages_s'])} "
         f"(HiGHS run {fmt_seconds(f['stages_run_s'])}), solution "
         f"{fmt_seconds(f['solution_s'])}"
     )
@@ -121,10 +121,7 @@ def _unfinished(f: dict[str, Any], limit: float | None) -> str:
         "warm-up)"
     ]
     if p["formulate_s"] is not None:
-        parts.append(
-            f"formulate {fmt_seconds(p['formulate_s'])} (HiGHS stage 1 "
-            f"{fmt_seconds(p['first_run_s'])})"
-        )
+        parts.append(f"formulate {fmt_seconds(p['formulate_s'])}")
     n = p["re_solves"]
     parts.append(
         f"{n} re-solve{'' if n == 1 else 's'} done in {fmt_seconds(p['re_solves_s'])} of HiGHS"

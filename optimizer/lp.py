@@ -19,6 +19,9 @@ INF = highspy.kHighsInf
 _banner_swallowed = False
 
 
+PRIMAL_SIMPLEX = 4  # HiGHS's simplex_strategy value for primal simplex
+
+
 class SolverError(RuntimeError):
     """HiGHS did not return an optimal solution: a bug, since the model is always feasible."""
 
@@ -168,7 +171,9 @@ class HighsLP:
             objective=self.highs.getInfo().objective_function_value,
         )
 
-    def solve(self, feasible_only: bool = False, cold: bool = False) -> Result | None:
+    def solve(
+        self, feasible_only: bool = False, cold: bool = False, primal: bool = False
+    ) -> Result | None:
         """Re-solve; with `feasible_only`, an infeasible model returns None instead of raising
         (for a stage that tries a constraint before relaxing it).
 
@@ -177,7 +182,19 @@ class HighsLP:
         cloned to 30x its size, the first risk solve took 4.0 s from the least-cost basis and
         0.3 s cold; at 1x the same either way). A cold run that does not end optimal (HiGHS's
         presolve can misjudge a model whose earlier stages are held to within 1e-9) is
-        followed by the warm one, as before."""
+        followed by the warm one, as before.
+
+        `primal` runs primal simplex from the last basis, for a new objective over a basis that
+        is still feasible (stage 3: the cheapest mix at stage 2's risk, which stage 2's mix
+        meets). Dual simplex, HiGHS's default, would first undo the basis's optimality: on the
+        10,000-year CVaR model stage 3 took 5.8 s that way and 0.25 s by primal simplex."""
+        if primal:
+            _, strategy = self.highs.getOptionValue("simplex_strategy")
+            self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+            try:
+                return self.solve(feasible_only)
+            finally:
+                self.highs.setOptionValue("simplex_strategy", strategy)
         if cold:
             basis = self.highs.getBasis()
             self.highs.clearSolver()

@@ -1102,7 +1102,8 @@ def risk_stages(
     held = true_objective(form, risk) + RISK_HOLD
     _hold_objective(form, held)
     lp.set_costs(form.vector("cost"))
-    final, more = _solve_years(form, policy, lp.solve(), objective=True)
+    # stage 2's mix meets the hold: primal simplex goes on from its basis (see HighsLP.solve)
+    final, more = _solve_years(form, policy, lp.solve(primal=True), objective=True)
     return risk, final, rounds + more
 
 
