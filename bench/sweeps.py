@@ -396,9 +396,10 @@ def run_big_sweep(cfg) -> Group:
         "most of the time budget; the per-point spread of the 100-point sweeps is in group 3."
     )
     g.notes.append(
-        "workers > 1 starts a Dask LocalCluster of worker processes, scatters the dataset to "
-        "them once and splits the points into workers x 8 chunks; each chunk builds its own "
-        "Session (one PuLP build per chunk). Cluster start-up is included in the totals."
+        "workers > 1 starts a Dask LocalCluster of worker processes and scatters the dataset "
+        "to them once; the points go in chunks of session.SWEEP_CHUNK, serial or not, each "
+        "worker building its model once and restarting it at each chunk. Cluster start-up is "
+        "included in the totals."
     )
     g.facts = {
         "points": n,

@@ -297,7 +297,7 @@ def _point_row(session: Session, policy: Policy, point: dict[str, float]) -> dic
     return {**point, **result}
 
 
-SWEEP_CHUNK = 50  # points a sweep solves in a row on one model before it restarts it
+SWEEP_CHUNK = 200  # points a sweep solves in a row on one model before it restarts it
 
 _WORKER_SESSIONS: dict[str, Session] = {}  # per worker process: a Session per dataset
 KEPT_SESSIONS = 2  # datasets a worker keeps a Session for (two clients may share a cluster)
