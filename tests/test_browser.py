@@ -334,7 +334,9 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
                 assert "t ·" in shown and "Capacity at" in shown, (code, shown)  # data, not a name
         page.screenshot(path=ARTIFACTS / "browser-3-partner-map-east-asia.png", full_page=True)
         # the flow widths have a legend in tonnes
-        expect(page.get_by_text(messages.text("map.flow_legend", "en")).first).to_be_attached()
+        expect(page.get_by_text(messages.text("map.flow_legend", "en")).first).to_be_attached(
+            timeout=UI_TIMEOUT
+        )
         # the East Asia view shows every partner of the region whole, from 1200 to 1920 px wide
         outlines = _outlines(EAST_ASIA)
         for width in (1200, 1920, 1500):
@@ -439,7 +441,10 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
         expect(diff_map.first.locator(".choroplethlayer path").first).to_be_attached(
             timeout=UI_TIMEOUT
         )
-        expect(page.get_by_text("blue: less in EU CRMA", exact=False).first).to_be_attached()
+        # the legend is the colour bar's title, drawn after the shapes
+        expect(page.get_by_text("blue: less in EU CRMA", exact=False).first).to_be_attached(
+            timeout=UI_TIMEOUT
+        )
         page.wait_for_timeout(500)
         page.screenshot(path=ARTIFACTS / "browser-11-runs-compared.png", full_page=True)
 
