@@ -998,16 +998,7 @@ def supply_and_cost_stages(form: Formulation, policy: Policy) -> tuple[Held, int
         set_budget(form, INF)
         _hold_objective(form, INF)
         return cache, 0
-    if form.tail is not None:  # stages 0 and 1 do not read the years: none in the LP
-        form.years_on = np.zeros(len(form.years_on), dtype=bool)
-    apply(form, policy, rows_rhs)
-    set_risk_caps(form, policy, on=False)
-    set_budget(form, INF)
-    set_ceilings(form, None)
-    _hold_objective(form, INF)
-    _set_ub(form, form.short_cols, np.full(len(form.short_cols), INF))
-    lp.set_costs(form.vector("supply"))
-    zero = lp.solve()
+    zero = _most_supply(form, policy, rows_rhs)
     short = zero.values[form.short_cols]
     short_ub = short * (1 + HOLD) + HOLD
     _set_ub(form, form.short_cols, short_ub)
@@ -1030,6 +1021,21 @@ def supply_and_cost_stages(form: Formulation, policy: Policy) -> tuple[Held, int
     cap_ub = lp_col_upper(form, caps)
     form.least_cost_cache = Held(key, short_ub, cap_ub, first, short, cap_excess)
     return form.least_cost_cache, rounds + more
+
+
+def _most_supply(form: Formulation, policy: Policy, rows_rhs: list) -> Result:
+    """Stage 0 with these right-hand sides: the least shortfall, risk caps, budget, today's
+    ceiling and held risk aside."""
+    if form.tail is not None:  # stages 0 and 1 do not read the years: none in the LP
+        form.years_on = np.zeros(len(form.years_on), dtype=bool)
+    apply(form, policy, rows_rhs)
+    set_risk_caps(form, policy, on=False)
+    set_budget(form, INF)
+    set_ceilings(form, None)
+    _hold_objective(form, INF)
+    _set_ub(form, form.short_cols, np.full(len(form.short_cols), INF))
+    form.lp.set_costs(form.vector("supply"))
+    return form.lp.solve()
 
 
 def _budget_supply(form: Formulation, policy: Policy, limit: float) -> tuple[Result, int]:
@@ -1363,16 +1369,7 @@ def shortfall_without(
         else ((key, 0.0) if key[0] == "bloc" and relax is None else (key, rhs))
         for key, rhs in bounds(form, policy)
     ]
-    if form.tail is not None:  # stages 0 and 1 do not read the years: none in the LP
-        form.years_on = np.zeros(len(form.years_on), dtype=bool)
-    apply(form, policy, rows_rhs)
-    set_risk_caps(form, policy, on=False)
-    set_budget(form, INF)
-    set_ceilings(form, None)
-    _hold_objective(form, INF)
-    _set_ub(form, form.short_cols, np.full(len(form.short_cols), INF))
-    lp.set_costs(form.vector("supply"))
-    res = lp.solve()
+    res = _most_supply(form, policy, rows_rhs)
     out: dict[str, float] = {}
     for (e, _), v in form.u.items():
         out[e] = out.get(e, 0.0) + float(res.values[lp.col(v)])
