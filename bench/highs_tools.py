@@ -4,9 +4,9 @@
   highspy.Highs with output off: "the same LP, solved directly with highspy".
 - `instrumented` wraps, for the duration of a `with` block, every HighsLP the library creates:
   each call into highspy is timed (by method) and every call that changes the model or solves it
-  is recorded with copies of its arguments. It also splits PuLP's first solve into its phases.
+  is recorded with copies of its arguments. It also splits PuLP's hand-over into its phases.
 - `replay` runs a recording on a fresh copy of the LP as PuLP handed it over: the exact solve
-  sequence the library performed (same cuts, same bound and cost changes, same warm starts),
+  sequence the library performed (same cuts, bound and cost changes, warm and cold starts),
   done in bare highspy. That is the "if it were written directly against highspy" baseline.
 """
 
@@ -43,6 +43,8 @@ MUTATING = {
     "changeCoeff",
     "setBasis",
     "setOptionValue",
+    "clearSolver",  # a solve from scratch (HighsLP.solve(cold=True))
+    "passModel",  # a model put back (Session.restart, the frontier's saved state)
 }
 PULP_PHASES = ("createAndConfigureSolver", "buildSolverModel", "callSolver", "findSolutionValues")
 

@@ -238,6 +238,20 @@ def _wait_idle(page) -> None:
     )
 
 
+def _type_name(page, box, name: str) -> None:
+    """Type a name into a text box and wait until the app holds it: a rerun still drawing the
+    page can redraw the box and drop what was typed, so type again until it stays."""
+    for _ in range(3):
+        box.fill(name)
+        box.press("Enter")
+        _wait_idle(page)
+        page.wait_for_timeout(300)
+        _wait_idle(page)
+        if box.input_value() == name:
+            return
+    assert box.input_value() == name
+
+
 def _broken_zip() -> bytes:
     import io
     import zipfile
@@ -417,18 +431,14 @@ def test_app_in_a_real_browser(server, browser, tmp_path):
         # Two named runs side by side: the current one, then EU CRMA.
         _open_tab(page, "Runs")
         name_box = page.get_by_label("Name of the run")
-        name_box.fill("China 60")
-        name_box.press("Enter")
-        _wait_idle(page)
+        _type_name(page, name_box, "China 60")
         page.get_by_role("button", name="Save the current run").click()
         expect(page.get_by_text("Saved as", exact=False).first).to_be_visible(timeout=UI_TIMEOUT)
         preset = page.locator('[data-testid="stSelectbox"]').filter(has_text="Preset").first
         preset.click()
         page.get_by_role("option", name=re.compile("EU CRMA")).click()
         _wait_idle(page)
-        name_box.fill("EU CRMA")
-        name_box.press("Enter")
-        _wait_idle(page)
+        _type_name(page, name_box, "EU CRMA")
         page.get_by_role("button", name="Save the current run").click()
         _wait_idle(page)
         expect(page.get_by_text("Compare runs", exact=False)).to_be_visible(timeout=UI_TIMEOUT)
