@@ -746,11 +746,12 @@ class Tail:
             worst_case,
         )
 
-    def losses(self, values: np.ndarray, floor: np.ndarray, extra: np.ndarray) -> np.ndarray:
-        """Each year's loss (normalised, as in the LP) at a solution's flows and stock."""
+    def losses(self, values: np.ndarray, floor: np.ndarray) -> np.ndarray:
+        """Each year's loss (normalised, as in the LP) at a solution's flows and stock, with
+        `floor` the stock the policy holds of each element in `hit`."""
         y = np.where(self.y_cols >= 0, values[np.maximum(self.y_cols, 0)], 0.0)
         short = self.share_of_year @ y
-        net = np.maximum(short - floor - extra, 0.0)
+        net = np.maximum(short - floor - values[self.extra_cols], 0.0)
         return net @ self.per_tonne + short @ (self.per_tonne * self.refill)
 
     def first_years(self, losses: np.ndarray, alpha: float) -> np.ndarray:
@@ -872,11 +873,16 @@ def apply(form: Formulation, policy: Policy, rows_rhs: list | None = None) -> No
         set_years(form, policy, form.years_on)
 
 
+def _held(form: Formulation, policy: Policy) -> np.ndarray:
+    """Tonnes of stock the policy holds of each element an event hits (in Tail.hit order)."""
+    return stock_range(form, policy)[0].reindex(form.tail.hit).to_numpy()
+
+
 def set_years(form: Formulation, policy: Policy, on: np.ndarray) -> None:
     """Put the in-sample years `on` in the LP and take the others out (Tail)."""
     tail = form.tail
     form.years_on = on
-    floor = stock_range(form, policy)[0].reindex(tail.hit).to_numpy()
+    floor = _held(form, policy)
     live_row = on[tail.row_year]
     lower = np.where(tail.row_element >= 0, -floor[np.maximum(tail.row_element, 0)], 0.0)
     form.lp.set_row_bounds(tail.rows, np.where(live_row, lower, -INF), np.full(len(tail.rows), INF))
@@ -886,10 +892,8 @@ def set_years(form: Formulation, policy: Policy, on: np.ndarray) -> None:
 
 def _years_left_out(form: Formulation, policy: Policy, res: Result) -> np.ndarray:
     """The years out of the LP whose true loss at `res` is above the threshold."""
-    tail = form.tail
-    floor = stock_range(form, policy)[0].reindex(tail.hit).to_numpy()
-    loss = tail.losses(res.values, floor, res.values[tail.extra_cols])
-    above = loss > res.values[tail.threshold_col] + TAIL_TOLERANCE
+    loss = form.tail.losses(res.values, _held(form, policy))
+    above = loss > res.values[form.tail.threshold_col] + TAIL_TOLERANCE
     return above & ~form.years_on
 
 
@@ -1067,9 +1071,7 @@ def risk_stages(
     room = form.structure_tolerance(policy)
     risk = None
     if form.tail is not None:
-        floor = stock_range(form, policy)[0].reindex(form.tail.hit).to_numpy()
-        least = out.least_cost.values
-        losses = form.tail.losses(least, floor, least[form.tail.extra_cols])
+        losses = form.tail.losses(out.least_cost.values, _held(form, policy))
         set_years(form, policy, form.tail.first_years(losses, policy.alpha))
     if policy.no_worse_than_today and form.ceiling_rows:
         set_ceilings(form, todays_levels(form, policy, out.least_cost))
