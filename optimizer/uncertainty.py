@@ -200,11 +200,18 @@ def exposure_of(
     y = event_rates(ss, x, elements)
     short = (years.days / DAYS) @ y
     net = np.maximum(short - stock_t, 0.0)
-    price = dataset.elements.loc[elements, "price_usd_kg"].to_numpy(dtype=float) * USD_PER_T
-    r = refill_premium(dataset, elements)
-    value = (net + r * short) @ price
     demand = dataset.elements.loc[elements, "demand_t"].to_numpy(dtype=float)
+    value = value_lost(dataset, list(elements), short, net)
     return Exposure(tuple(elements), short, net, value, years, demand)
+
+
+def value_lost(
+    dataset: Dataset, elements: list[str], short: np.ndarray, net: np.ndarray
+) -> np.ndarray:
+    """USD lost in each year: the net shortfall at its price, and the refill premium on every
+    tonne short (the stock drawn is bought back)."""
+    price = dataset.elements.loc[elements, "price_usd_kg"].to_numpy(dtype=float) * USD_PER_T
+    return (net + refill_premium(dataset, elements) * short) @ price
 
 
 def cvar(losses: np.ndarray, weights: np.ndarray, alpha: float) -> float:
@@ -423,7 +430,7 @@ def _on_cluster(
     """Each mix's exposure over `years`, evaluated in chunks of years on a Dask cluster (None:
     not worth a cluster, see distributed.use_cluster). A year's shortfall depends on that year
     alone, so the chunks' rows stacked in order are the serial ones. The value lost is computed
-    again here over all the years at once, exactly as exposure_of does: a matrix-vector
+    again here over all the years at once (value_lost, as exposure_of does): a matrix-vector
     product's last digit can depend on where its rows were cut and on BLAS's threads."""
     from .distributed import map_chunks, use_cluster
 
@@ -443,7 +450,6 @@ def _on_cluster(
         elements = list(first.elements)
         short = np.vstack([part[i].short for part in parts])
         net = np.vstack([part[i].net for part in parts])
-        price = dataset.elements.loc[elements, "price_usd_kg"].to_numpy(dtype=float) * USD_PER_T
-        value = (net + refill_premium(dataset, elements) * short) @ price
+        value = value_lost(dataset, elements, short, net)
         out.append(Exposure(first.elements, short, net, value, years, first.demand))
     return out
