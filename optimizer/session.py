@@ -25,11 +25,9 @@ from .network import measures
 from .network.model import (
     USD_PER_MUSD,
     Formulation,
-    Saved,
     Structure,
     formulate,
     restore,
-    save,
     solve_stages,
 )
 from .policy import RISK_OBJECTIVES, Policy, validate
@@ -68,7 +66,6 @@ class _Layout:
 class Session:
     dataset: Dataset
     _forms: dict[Structure, Formulation] = field(default_factory=dict)
-    _built: dict[Structure, Saved] = field(default_factory=dict)
     _stage_index: dict[int, _Layout] = field(default_factory=dict)
 
     def prepare(self, policy: Policy) -> Formulation:
@@ -76,15 +73,14 @@ class Session:
         does, so its first solve is the same as one after a restart)."""
         key = Structure.of(self.dataset, policy)
         if key not in self._forms:
-            form = self._forms[key] = formulate(self.dataset, policy)
-            self._built[key] = save(form, basis=False)
+            self._forms[key] = formulate(self.dataset, policy)
         return self._forms[key]
 
     def restart(self) -> None:
         """Every model back to its state when built: what is solved next no longer depends on
         what was solved before (sweeps restart at each chunk of points, wherever it runs)."""
-        for key, form in self._forms.items():
-            restore(form, self._built[key])
+        for form in self._forms.values():
+            restore(form, form.built)
 
     def optimize(self, policy: Policy) -> Solution:
         """Same answer as optimizer.optimize(), re-using the built model."""

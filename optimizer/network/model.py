@@ -185,6 +185,7 @@ class Formulation:
     bounds_kept: dict[tuple[str, str], list] = field(default_factory=dict)  # see bounds()
     tail: Tail | None = None  # cvar and worst-case: the years solved on (see Tail)
     years_on: np.ndarray | None = None  # which in-sample years are in the LP now
+    built: Saved | None = None  # the state formulate leaves it in (see restore)
     supplied_now: dict = field(default_factory=dict)  # stage 0's tonnes per (element, stage)
     lp: HighsLP | None = None
     cuts: int = 0
@@ -610,9 +611,10 @@ def formulate(dataset: Dataset, policy: Policy) -> Formulation:
     if robust is not None and robust.tail is not None:
         form.tail = Tail.of(form.lp, robust.tail, robust.years, st.objective == "worst-case")
         form.years_on = np.ones(len(robust.years.weight), dtype=bool)  # as built
-    # Every model starts where Session.restart() puts one back: the LP as HiGHS reads it
-    # back, no basis. A solve then depends only on the policy, not on how the model was made.
-    form.lp.restore(form.lp.save(basis=False))
+    # Every model starts from `built`, where Session.restart() puts one back: the LP as HiGHS
+    # reads it back, no basis. A solve then depends only on the policy, not on the history.
+    form.built = save(form, basis=False)
+    restore(form, form.built)
     return form
 
 
