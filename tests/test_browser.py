@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 import pytest
 
 from optimizer import Policy, geo, load_dataset, optimize
-from optimizer.reports import messages
+from optimizer.reports import briefing, messages
 from optimizer.ui import format as fmt
 
 pytestmark = pytest.mark.browser
@@ -34,17 +34,7 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+CHROMIUM_ARGS = list(briefing.CHROMIUM_FLAGS)  # the briefing's: headless, no background hosts
 START_TIMEOUT = 90.0
 UI_TIMEOUT = 60_000  # ms
 
